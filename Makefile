@@ -1,0 +1,45 @@
+# libvirt-scale: thin entry points; the work is done by the scripts in tools/.
+#
+#   make demo     build what is missing, show the series and vstats at work
+#   make check    install, build, run every test (libvirt's and ours)
+#   make bench    run the benchmarks, write docs/performance.md
+#
+# Other targets: deps libvirt stock vstats series-check export host-down
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+help:
+	@sed -n '2,8p' Makefile | sed 's/^# \{0,1\}//'
+
+deps:
+	tools/deps
+
+libvirt: deps
+	tools/libvirt-tree build
+
+stock: deps
+	tools/libvirt-tree stock
+
+vstats: libvirt
+	tools/build-vstats
+
+series-check: deps
+	tools/libvirt-tree check-series
+
+export:
+	tools/libvirt-tree export
+
+demo: libvirt stock vstats
+	tools/demo
+
+check:
+	tests/run-all
+
+bench: libvirt stock vstats
+	tools/bench
+
+host-down:
+	tools/testhost down
+
+.PHONY: help deps libvirt stock vstats series-check export demo check bench host-down
