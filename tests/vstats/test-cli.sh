@@ -1,0 +1,57 @@
+#!/bin/bash
+# test-cli.sh VSTATS: the vstats command's user-facing behaviour: help,
+# usage errors, helpful connection errors, and a short JSON run against
+# libvirt's in-process test driver.
+set -u
+vstats=$1
+failures=0
+ok() { echo "ok - $*"; }
+bad() { echo "not ok - $*"; failures=$((failures + 1)); }
+expect_rc() { # expected-rc description command...
+    local want=$1 what=$2; shift 2
+    "$@" >/tmp/vstats-cli.$$ 2>&1
+    local rc=$?
+    if [ "$rc" -eq "$want" ]; then ok "$what"; else bad "$what (rc $rc, want $want)"; cat /tmp/vstats-cli.$$; fi
+}
+
+expect_rc 0 "--help" "$vstats" --help
+expect_rc 0 "sample --help" "$vstats" sample --help
+expect_rc 0 "serve --help" "$vstats" serve --help
+expect_rc 2 "no command" "$vstats"
+expect_rc 2 "unknown command" "$vstats" frobnicate
+expect_rc 2 "bad format" "$vstats" sample -c test:///default --format xml
+expect_rc 2 "bad mode" "$vstats" sample -c test:///default --mode turbo
+expect_rc 2 "bad period" "$vstats" sample -c test:///default --period -1
+expect_rc 1 "bad URI" "$vstats" sample -c bogus:///x --count 1
+grep -q "bogus:///x" /tmp/vstats-cli.$$ && ok "bad URI is named" || bad "bad URI is named"
+expect_rc 1 "daemon gone" "$vstats" sample -c "qemu:///system?socket=/nonexistent/sock" --count 1
+grep -q "running" /tmp/vstats-cli.$$ && ok "daemon gone has a hint" || bad "daemon gone has a hint"
+expect_rc 1 "bad listen address" "$vstats" serve -c test:///default --listen nowhere
+
+out=$("$vstats" sample -c test:///default --format json --count 2 --period 0.2 -q)
+lines=$(printf '%s\n' "$out" | grep -c '^{')
+[ "$lines" -eq 2 ] && ok "json: one line per cycle" || bad "json: one line per cycle ($lines)"
+if command -v python3 >/dev/null; then
+    printf '%s\n' "$out" | python3 -c '
+import json, sys
+lines = [json.loads(l) for l in sys.stdin if l.strip()]
+last = lines[-1]
+assert last["up"] and last["vms"], last
+vm = last["vms"][0]
+for key in ("name", "uuid", "state", "fresh", "age_ms", "monitor_unresponsive_ms", "not_responding", "cpu"):
+    assert key in vm, key
+' && ok "json: fields present" || bad "json: fields present"
+    "$vstats" sample -c test:///default --format vdsm --count 1 -q | python3 -c '
+import json, sys
+d = json.loads(sys.stdin.read())
+assert d["status"]["code"] == 0
+vm = d["statsList"][0]
+for key in ("vmId", "status", "cpuUser", "cpuSys", "cpuUsage", "network", "disks", "balloonInfo", "monitorResponse", "statsAge"):
+    assert key in vm, key
+' && ok "vdsm: fields present" || bad "vdsm: fields present"
+fi
+"$vstats" sample -c test:///default --mode legacy --count 1 -q | grep -q ' test' &&
+    ok "table lists the domain" || bad "table lists the domain"
+
+rm -f /tmp/vstats-cli.$$
+[ "$failures" -eq 0 ]

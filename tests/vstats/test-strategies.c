@@ -1,0 +1,222 @@
+/*
+ * test-strategies.c: the sampler against libvirt's in-process test driver
+ * (test:///default).  The stock test driver lacks the deadline call, so
+ * auto must fall back to bulk; every mode must report the same domains;
+ * domains that come and go are followed through events.
+ */
+#include "config.h"
+#include "vstats.h"
+#include "connection-private.h"
+
+#include <libvirt/virterror.h>
+#include <math.h>
+#include <string.h>
+
+#define URI "test:///default"
+
+static GPtrArray *log_lines;
+
+static void
+capture_log(GLogLevelFlags level G_GNUC_UNUSED, const char *msg, gpointer data G_GNUC_UNUSED)
+{
+    g_ptr_array_add(log_lines, g_strdup(msg));
+}
+
+static guint
+count_logs(const char *needle)
+{
+    guint n = 0;
+    for (guint i = 0; i < log_lines->len; i++)
+        if (strstr(log_lines->pdata[i], needle))
+            n++;
+    return n;
+}
+
+static char *
+uuid_set(const VstatsReport *r)
+{
+    GString *s = g_string_new(NULL);
+    for (guint i = 0; i < vstats_report_get_n_vms(r); i++)
+        g_string_append_printf(s, "%s ", vstats_report_get_vm(r, i)->uuid);
+    return g_string_free(s, FALSE);
+}
+
+static VstatsReport *
+collect_once(VstatsMode mode, GError **error)
+{
+    g_autoptr(VstatsConnection) conn = vstats_connection_open(URI, error);
+    g_autoptr(VstatsSampler) s = NULL;
+
+    g_assert_nonnull(conn);
+    s = vstats_sampler_new(conn, mode, 2000);
+    return vstats_sampler_collect(s, error);
+}
+
+static void
+test_auto_falls_back(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VstatsConnection) conn = vstats_connection_open(URI, &error);
+    g_autoptr(VstatsSampler) s = NULL;
+
+    g_assert_no_error(error);
+    s = vstats_sampler_new(conn, VSTATS_MODE_AUTO, 2000);
+    g_ptr_array_set_size(log_lines, 0);
+    for (int i = 0; i < 3; i++) {
+        g_autoptr(VstatsReport) r = vstats_sampler_collect(s, &error);
+        g_assert_no_error(error);
+        g_assert_true(vstats_report_get_up(r));
+        g_assert_cmpuint(vstats_report_get_n_vms(r), >=, 1);
+#ifndef HAVE_VIR_CONNECT_GET_ALL_DOMAIN_STATS_TIMEOUT
+        g_assert_cmpstr(vstats_report_get_strategy(r), ==, "bulk");
+#endif
+    }
+    /* The choice is logged once, not every cycle. */
+    g_assert_cmpuint(count_logs("collecting statistics with"), ==, 1);
+    if (g_strcmp0(vstats_sampler_get_strategy(s), "bulk") == 0)
+        g_assert_cmpuint(count_logs("falling back"), ==, 1);
+}
+
+static void
+test_modes_agree(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VstatsReport) ref = collect_once(VSTATS_MODE_AUTO, &error);
+    g_autofree char *expect = uuid_set(ref);
+    const VstatsMode modes[] = { VSTATS_MODE_BULK, VSTATS_MODE_LEGACY, VSTATS_MODE_DEADLINE };
+
+    g_assert_no_error(error);
+    g_assert_cmpstr(expect, !=, "");
+    for (gsize i = 0; i < G_N_ELEMENTS(modes); i++) {
+        g_autoptr(GError) merr = NULL;
+        g_autoptr(VstatsReport) r = collect_once(modes[i], &merr);
+        g_autofree char *got = uuid_set(r);
+
+        g_test_message("mode %s", vstats_mode_to_string(modes[i]));
+        if (modes[i] == VSTATS_MODE_DEADLINE && merr) {
+            /* Forced deadline on a driver without it: a clear error. */
+            g_assert_error(merr, VSTATS_ERROR, VSTATS_ERROR_UNSUPPORTED);
+            g_assert_false(vstats_report_get_up(r));
+            continue;
+        }
+        g_assert_no_error(merr);
+        g_assert_cmpstr(vstats_report_get_strategy(r), ==, vstats_mode_to_string(modes[i]));
+        g_assert_cmpstr(got, ==, expect);
+    }
+}
+
+static void
+test_legacy_rates(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VstatsConnection) conn = vstats_connection_open(URI, &error);
+    g_autoptr(VstatsSampler) s = vstats_sampler_new(conn, VSTATS_MODE_LEGACY, 1000);
+    g_autoptr(VstatsReport) r1 = vstats_sampler_collect(s, &error);
+    g_autoptr(VstatsReport) r2 = NULL;
+    const VstatsVm *vm;
+
+    g_assert_no_error(error);
+    g_usleep(50000);
+    r2 = vstats_sampler_collect(s, &error);
+    g_assert_no_error(error);
+    vm = vstats_report_get_vm(r2, 0);
+    g_assert_nonnull(vm);
+    g_assert_true(vm->fresh);
+    g_assert_cmpint(vm->cpu_time_ns, >, 0);
+    g_assert_true(isfinite(vm->cpu_total_pct));
+    g_assert_true(isfinite(vm->interval_s));
+    /* The test driver's disk and NIC counters grow with time. */
+    g_assert_cmpuint(vm->n_blocks, >=, 1);
+    g_assert_true(isfinite(vm->blocks[0].rd_bytes_rate));
+    g_assert_cmpuint(vm->n_nets, >=, 1);
+    g_assert_true(isfinite(vm->nets[0].rx_bytes_rate));
+}
+
+static gboolean
+wait_domains(VstatsConnection *conn, guint n)
+{
+    for (int i = 0; i < 200; i++) {
+        if (vstats_connection_get_n_domains(conn) == n)
+            return TRUE;
+        g_usleep(10000);
+    }
+    return FALSE;
+}
+
+static void
+test_lifecycle_events(void)
+{
+    static const char *xml =
+        "<domain type='test'><name>vstats-extra</name><memory>8192</memory>"
+        "<os><type>hvm</type></os></domain>";
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VstatsConnection) conn = vstats_connection_open(URI, &error);
+    g_autoptr(VstatsSampler) s = vstats_sampler_new(conn, VSTATS_MODE_BULK, 2000);
+    virConnectPtr vc = vstats_connection_ref_virconn(conn);
+    guint base = vstats_connection_get_n_domains(conn);
+    virDomainPtr dom;
+
+    g_assert_no_error(error);
+    /* A second client defines and starts a domain on the same host. */
+    dom = virDomainDefineXML(vc, xml);
+    g_assert_nonnull(dom);
+    g_assert_cmpint(virDomainCreate(dom), ==, 0);
+    g_assert_true(wait_domains(conn, base + 1));
+    {
+        g_autoptr(VstatsReport) r = vstats_sampler_collect(s, &error);
+        gboolean seen = FALSE;
+        g_assert_no_error(error);
+        for (guint i = 0; i < vstats_report_get_n_vms(r); i++)
+            seen |= strcmp(vstats_report_get_vm(r, i)->name, "vstats-extra") == 0;
+        g_assert_true(seen);
+    }
+
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    g_assert_cmpint(virDomainUndefine(dom), ==, 0);
+    virDomainFree(dom);
+    g_usleep(200000); /* let the events arrive */
+    {
+        g_autoptr(VstatsReport) r = vstats_sampler_collect(s, &error);
+        g_assert_no_error(error);
+        g_assert_cmpuint(vstats_report_get_n_vms(r), ==, base);
+    }
+    virConnectClose(vc);
+}
+
+static void
+test_bad_uri(void)
+{
+    g_autoptr(GError) error = NULL;
+    VstatsConnection *conn = vstats_connection_open("bogus:///nowhere", &error);
+
+    g_assert_null(conn);
+    g_assert_error(error, VSTATS_ERROR, VSTATS_ERROR_CONNECT);
+    g_assert_nonnull(strstr(error->message, "bogus:///nowhere"));
+}
+
+static void
+test_missing_socket(void)
+{
+    g_autoptr(GError) error = NULL;
+    VstatsConnection *conn = vstats_connection_open(
+        "qemu:///system?socket=/nonexistent/vstats-test-sock", &error);
+
+    g_assert_null(conn);
+    g_assert_error(error, VSTATS_ERROR, VSTATS_ERROR_CONNECT);
+    g_assert_nonnull(strstr(error->message, "running"));
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    log_lines = g_ptr_array_new_with_free_func(g_free);
+    vstats_set_log_func(capture_log, NULL);
+    g_test_add_func("/strategy/auto-falls-back", test_auto_falls_back);
+    g_test_add_func("/strategy/modes-agree", test_modes_agree);
+    g_test_add_func("/strategy/legacy-rates", test_legacy_rates);
+    g_test_add_func("/connection/lifecycle-events", test_lifecycle_events);
+    g_test_add_func("/connection/bad-uri", test_bad_uri);
+    g_test_add_func("/connection/missing-socket", test_missing_socket);
+    return g_test_run();
+}

@@ -1,0 +1,214 @@
+/*
+ * strategy-bulk.c: what VDSM does with upstream libvirt.  One bulk call
+ * with NOWAIT (do not wait for a busy domain job), run in a watchdog thread
+ * that is abandoned at the deadline.  When it overruns, the monitors of the
+ * running VMs are probed with virDomainGetControlInfo (answered from the
+ * daemon's own state, never from QEMU) and busy ones go on a skip list for
+ * 40 s; meanwhile the others are sampled with virDomainListGetStats.
+ */
+#include "strategy.h"
+#include "errors.h"
+#include "job.h"
+#include "skip-list.h"
+
+#define MAX_ABANDONED 2
+/* Part of the budget kept for probing the monitors after an overrun. */
+#define PROBE_SHARE 4
+
+typedef struct {
+    VstatsStrategy parent;
+    VstatsAbandoned *abandoned;
+    VstatsSkipList *skip;
+} BulkStrategy;
+
+/* ---- the statistics call ---- */
+
+typedef struct {
+    virConnectPtr conn;
+    virDomainPtr *doms; /* NULL-terminated, or NULL for every domain */
+} Call;
+
+static void
+call_free(gpointer p)
+{
+    Call *call = p;
+    for (virDomainPtr *d = call->doms; d && *d; d++)
+        virDomainFree(*d);
+    g_free(call->doms);
+    virConnectClose(call->conn);
+    g_free(call);
+}
+
+static gpointer
+call_run(gpointer data, GError **error)
+{
+    Call *call = data;
+    VstatsRecords *r = g_new0(VstatsRecords, 1);
+    unsigned int flags = VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT;
+
+    if (call->doms)
+        r->n = virDomainListGetStats(call->doms, 0, &r->recs, flags);
+    else
+        r->n = virConnectGetAllDomainStats(call->conn, 0, &r->recs, flags);
+    r->recv_us = g_get_monotonic_time();
+    if (r->n < 0) {
+        vstats_error_from_virt(error, NULL, call->doms ? "virDomainListGetStats"
+                                                       : "virConnectGetAllDomainStats");
+        vstats_records_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+/* ---- the monitor probe ---- */
+
+typedef struct {
+    char uuid[VSTATS_UUID_LEN];
+    unsigned int state;
+    gint64 state_ms;
+} Probe;
+
+typedef struct {
+    GPtrArray *all;     /* reference that keeps the entries below alive */
+    GPtrArray *running; /* VstatsTracked* with a QEMU process */
+} ProbeCall;
+
+static void
+probe_call_free(gpointer p)
+{
+    ProbeCall *pc = p;
+    g_ptr_array_unref(pc->running);
+    g_ptr_array_unref(pc->all);
+    g_free(pc);
+}
+
+static gpointer
+probe_run(gpointer data, GError **error G_GNUC_UNUSED)
+{
+    ProbeCall *pc = data;
+    GArray *out = g_array_new(FALSE, TRUE, sizeof(Probe));
+
+    for (guint i = 0; i < pc->running->len; i++) {
+        VstatsTracked *d = pc->running->pdata[i];
+        virDomainControlInfo info;
+        Probe p = { 0 };
+
+        if (virDomainGetControlInfo(d->dom, &info, 0) < 0) {
+            virResetLastError();
+            continue;
+        }
+        g_strlcpy(p.uuid, d->uuid, sizeof(p.uuid));
+        p.state = info.state;
+        p.state_ms = (gint64) MIN(info.stateTime, (unsigned long long) G_MAXINT64);
+        g_array_append_val(out, p);
+    }
+    return out;
+}
+
+static void
+probe_monitors(BulkStrategy *s, GPtrArray *domains, gint64 deadline_us,
+               VstatsCycle *cycle)
+{
+    ProbeCall *pc = g_new0(ProbeCall, 1);
+    g_autoptr(VstatsJob) job = NULL;
+    GArray *probes;
+    gint64 now = g_get_monotonic_time();
+
+    /* The job may outlive this cycle: it keeps the domain list alive. */
+    pc->all = g_ptr_array_ref(domains);
+    pc->running = g_ptr_array_new();
+    for (guint i = 0; i < domains->len; i++) {
+        VstatsTracked *d = domains->pdata[i];
+        if (d->state == VIR_DOMAIN_RUNNING || d->state == VIR_DOMAIN_PAUSED)
+            g_ptr_array_add(pc->running, d);
+    }
+
+    job = vstats_job_start("vstats-probe", probe_run, pc, probe_call_free,
+                           (GDestroyNotify) g_array_unref);
+    if (!vstats_job_wait(job, deadline_us)) {
+        vstats_abandoned_add(s->abandoned, g_steal_pointer(&job), FALSE);
+        return;
+    }
+    probes = vstats_job_steal_result(job, NULL);
+    for (guint i = 0; probes && i < probes->len; i++) {
+        Probe *p = &g_array_index(probes, Probe, i);
+        if (p->state == VIR_DOMAIN_CONTROL_OK)
+            continue;
+        vstats_skip_list_add(s->skip, p->uuid, now);
+        vstats_cycle_set_control_ms(cycle, p->uuid, p->state_ms);
+    }
+    if (probes)
+        g_array_unref(probes);
+}
+
+static gboolean
+bulk_collect(VstatsStrategy *self, virConnectPtr conn, GPtrArray *domains,
+             gint64 deadline_us, VstatsCycle *cycle, GError **error)
+{
+    BulkStrategy *s = (BulkStrategy *) self;
+    gint64 now = g_get_monotonic_time();
+    gint64 call_deadline = deadline_us - (deadline_us - now) / PROBE_SHARE;
+    g_auto(GStrv) expired = vstats_skip_list_expire(s->skip, now);
+    g_autoptr(VstatsJob) job = NULL;
+    VstatsRecords *r;
+    Call *call;
+
+    vstats_abandoned_harvest(s->abandoned, cycle);
+    if (!vstats_abandoned_has_room(s->abandoned)) {
+        cycle->timed_out = TRUE;
+        return TRUE;
+    }
+
+    call = g_new0(Call, 1);
+    call->conn = conn;
+    virConnectRef(conn);
+    if (vstats_skip_list_size(s->skip) > 0) {
+        GPtrArray *doms = g_ptr_array_new();
+        for (guint i = 0; i < domains->len; i++) {
+            VstatsTracked *d = domains->pdata[i];
+            if (vstats_skip_list_contains(s->skip, d->uuid))
+                continue;
+            virDomainRef(d->dom);
+            g_ptr_array_add(doms, d->dom);
+        }
+        g_ptr_array_add(doms, NULL);
+        call->doms = (virDomainPtr *) g_ptr_array_free(doms, FALSE);
+    }
+
+    job = vstats_job_start("vstats-bulk", call_run, call, call_free,
+                           vstats_records_free);
+    if (!vstats_job_wait(job, call_deadline)) {
+        vstats_abandoned_add(s->abandoned, g_steal_pointer(&job), TRUE);
+        cycle->timed_out = TRUE;
+        probe_monitors(s, domains, deadline_us, cycle);
+        return TRUE;
+    }
+    r = vstats_job_steal_result(job, error);
+    if (!r)
+        return FALSE;
+    vstats_cycle_add_records(cycle, r);
+    vstats_records_free(r);
+    return TRUE;
+}
+
+static void
+bulk_free(VstatsStrategy *self)
+{
+    BulkStrategy *s = (BulkStrategy *) self;
+    vstats_abandoned_free(s->abandoned);
+    vstats_skip_list_free(s->skip);
+    g_free(s);
+}
+
+VstatsStrategy *
+vstats_strategy_bulk_new(void)
+{
+    BulkStrategy *s = g_new0(BulkStrategy, 1);
+
+    s->parent.name = "bulk";
+    s->parent.collect = bulk_collect;
+    s->parent.free = bulk_free;
+    s->abandoned = vstats_abandoned_new(MAX_ABANDONED);
+    s->skip = vstats_skip_list_new(VSTATS_SKIP_TTL_MS);
+    return &s->parent;
+}

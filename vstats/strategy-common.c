@@ -1,0 +1,117 @@
+/*
+ * strategy-common.c: bookkeeping every strategy needs: the cycle result,
+ * turning bulk records into VstatsVm, and the bound on abandoned calls.
+ */
+#include "strategy.h"
+#include "job.h"
+#include "typed-params.h"
+
+void
+vstats_cycle_init(VstatsCycle *cycle)
+{
+    cycle->vms = g_ptr_array_new_with_free_func((GDestroyNotify) vstats_vm_free);
+    cycle->control_ms = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    cycle->timed_out = FALSE;
+}
+
+void
+vstats_cycle_clear(VstatsCycle *cycle)
+{
+    g_clear_pointer(&cycle->vms, g_ptr_array_unref);
+    g_clear_pointer(&cycle->control_ms, g_hash_table_unref);
+}
+
+void
+vstats_cycle_set_control_ms(VstatsCycle *cycle, const char *uuid, gint64 ms)
+{
+    g_hash_table_insert(cycle->control_ms, g_strdup(uuid), g_memdup2(&ms, sizeof(ms)));
+}
+
+void
+vstats_records_free(gpointer p)
+{
+    VstatsRecords *r = p;
+
+    if (!r)
+        return;
+    if (r->recs)
+        virDomainStatsRecordListFree(r->recs);
+    g_free(r);
+}
+
+void
+vstats_cycle_add_records(VstatsCycle *cycle, const VstatsRecords *records)
+{
+    for (int i = 0; i < records->n; i++)
+        g_ptr_array_add(cycle->vms, vstats_vm_from_record(records->recs[i],
+                                                          records->recv_us));
+}
+
+struct _VstatsAbandoned {
+    guint max;
+    GPtrArray *jobs;
+    GHashTable *with_records; /* jobs whose result is VstatsRecords */
+};
+
+VstatsAbandoned *
+vstats_abandoned_new(guint max)
+{
+    VstatsAbandoned *a = g_new0(VstatsAbandoned, 1);
+    a->max = max;
+    a->jobs = g_ptr_array_new_with_free_func((GDestroyNotify) vstats_job_unref);
+    a->with_records = g_hash_table_new(NULL, NULL);
+    return a;
+}
+
+void
+vstats_abandoned_free(VstatsAbandoned *a)
+{
+    if (!a)
+        return;
+    g_hash_table_unref(a->with_records);
+    g_ptr_array_unref(a->jobs);
+    g_free(a);
+}
+
+gboolean
+vstats_abandoned_has_room(VstatsAbandoned *a)
+{
+    for (guint i = a->jobs->len; i > 0; i--) {
+        if (vstats_job_is_done(a->jobs->pdata[i - 1])) {
+            g_hash_table_remove(a->with_records, a->jobs->pdata[i - 1]);
+            g_ptr_array_remove_index_fast(a->jobs, i - 1);
+        }
+    }
+    return a->jobs->len < a->max;
+}
+
+void
+vstats_abandoned_harvest(VstatsAbandoned *a, VstatsCycle *cycle)
+{
+    for (guint i = 0; i < a->jobs->len; i++) {
+        VstatsJob *job = a->jobs->pdata[i];
+        VstatsRecords *r;
+
+        if (!g_hash_table_contains(a->with_records, job) || !vstats_job_is_done(job))
+            continue;
+        g_hash_table_remove(a->with_records, job);
+        r = vstats_job_steal_result(job, NULL);
+        if (r)
+            vstats_cycle_add_records(cycle, r);
+        vstats_records_free(r);
+    }
+}
+
+void
+vstats_abandoned_add(VstatsAbandoned *a, gpointer job, gboolean has_records)
+{
+    g_ptr_array_add(a->jobs, job);
+    if (has_records)
+        g_hash_table_add(a->with_records, job);
+}
+
+guint
+vstats_abandoned_count(VstatsAbandoned *a)
+{
+    return a->jobs->len;
+}

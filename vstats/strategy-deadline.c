@@ -1,0 +1,116 @@
+/*
+ * strategy-deadline.c: the patched call, virConnectGetAllDomainStatsTimeout.
+ * The daemon itself bounds the call and fills in cached values for VMs
+ * whose monitor is busy, so one request covers every VM.  We still run it
+ * under a watchdog: a hung daemon must not hang the agent.
+ */
+#include "config.h"
+#include "strategy.h"
+#include "errors.h"
+#include "job.h"
+
+#define MAX_ABANDONED 2
+
+typedef struct {
+    VstatsStrategy parent;
+    VstatsAbandoned *abandoned;
+} DeadlineStrategy;
+
+#ifdef HAVE_VIR_CONNECT_GET_ALL_DOMAIN_STATS_TIMEOUT
+typedef struct {
+    virConnectPtr conn;
+    int timeout_ms;
+} Call;
+
+static void
+call_free(gpointer p)
+{
+    Call *call = p;
+    virConnectClose(call->conn);
+    g_free(call);
+}
+
+static gpointer
+call_run(gpointer data, GError **error)
+{
+    Call *call = data;
+    VstatsRecords *r = g_new0(VstatsRecords, 1);
+
+    r->n = virConnectGetAllDomainStatsTimeout(call->conn, 0, call->timeout_ms,
+                                              &r->recs, 0);
+    r->recv_us = g_get_monotonic_time();
+    if (r->n < 0) {
+        vstats_error_from_virt(error, NULL, "virConnectGetAllDomainStatsTimeout");
+        vstats_records_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+static gboolean
+deadline_collect(VstatsStrategy *self, virConnectPtr conn,
+                 GPtrArray *domains G_GNUC_UNUSED, gint64 deadline_us,
+                 VstatsCycle *cycle, GError **error)
+{
+    DeadlineStrategy *s = (DeadlineStrategy *) self;
+    gint64 budget_us = deadline_us - g_get_monotonic_time();
+    g_autoptr(VstatsJob) job = NULL;
+    VstatsRecords *r;
+    Call *call;
+
+    vstats_abandoned_harvest(s->abandoned, cycle);
+    if (!vstats_abandoned_has_room(s->abandoned)) {
+        cycle->timed_out = TRUE;
+        return TRUE; /* every VM reported stale, no new thread */
+    }
+    /* Leave the daemon a fifth of the budget for the reply to travel. */
+    call = g_new0(Call, 1);
+    call->conn = conn;
+    virConnectRef(conn);
+    call->timeout_ms = (int) MAX(budget_us * 4 / 5 / 1000, 0);
+    job = vstats_job_start("vstats-deadline", call_run, call, call_free,
+                           vstats_records_free);
+    if (!vstats_job_wait(job, deadline_us)) {
+        vstats_abandoned_add(s->abandoned, g_steal_pointer(&job), TRUE);
+        cycle->timed_out = TRUE;
+        return TRUE;
+    }
+    r = vstats_job_steal_result(job, error);
+    if (!r)
+        return FALSE;
+    vstats_cycle_add_records(cycle, r);
+    vstats_records_free(r);
+    return TRUE;
+}
+#else
+static gboolean
+deadline_collect(VstatsStrategy *self G_GNUC_UNUSED, virConnectPtr conn G_GNUC_UNUSED,
+                 GPtrArray *domains G_GNUC_UNUSED, gint64 deadline_us G_GNUC_UNUSED,
+                 VstatsCycle *cycle G_GNUC_UNUSED, GError **error)
+{
+    g_set_error_literal(error, VSTATS_ERROR, VSTATS_ERROR_UNSUPPORTED,
+                        "built against a libvirt without "
+                        "virConnectGetAllDomainStatsTimeout");
+    return FALSE;
+}
+#endif
+
+static void
+deadline_free(VstatsStrategy *self)
+{
+    DeadlineStrategy *s = (DeadlineStrategy *) self;
+    vstats_abandoned_free(s->abandoned);
+    g_free(s);
+}
+
+VstatsStrategy *
+vstats_strategy_deadline_new(void)
+{
+    DeadlineStrategy *s = g_new0(DeadlineStrategy, 1);
+
+    s->parent.name = "deadline";
+    s->parent.collect = deadline_collect;
+    s->parent.free = deadline_free;
+    s->abandoned = vstats_abandoned_new(MAX_ABANDONED);
+    return &s->parent;
+}
