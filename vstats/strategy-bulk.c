@@ -5,6 +5,12 @@
  * running VMs are probed with virDomainGetControlInfo (answered from the
  * daemon's own state, never from QEMU) and busy ones go on a skip list for
  * 40 s; meanwhile the others are sampled with virDomainListGetStats.
+ *
+ * The probe and the per-list calls run on a side connection of their own:
+ * while the abandoned call waits on the main connection for a reply that
+ * does not come, libvirt's client can leave further calls on that same
+ * connection waiting too (seen with 9.0.0), which would stall the very
+ * fallback that is meant to get around the stuck VM.
  */
 #include "strategy.h"
 #include "errors.h"
@@ -25,7 +31,8 @@ typedef struct {
 
 typedef struct {
     virConnectPtr conn;
-    virDomainPtr *doms; /* NULL-terminated, or NULL for every domain */
+    char **uuids;       /* NULL for every domain, else a side connection */
+    virDomainPtr *doms; /* looked up on the side connection */
 } Call;
 
 static void
@@ -35,8 +42,19 @@ call_free(gpointer p)
     for (virDomainPtr *d = call->doms; d && *d; d++)
         virDomainFree(*d);
     g_free(call->doms);
-    virConnectClose(call->conn);
+    g_strfreev(call->uuids);
+    if (call->conn)
+        virConnectClose(call->conn);
     g_free(call);
+}
+
+/* A connection of its own to the daemon @conn talks to. */
+static virConnectPtr
+open_side_connection(virConnectPtr conn)
+{
+    g_autofree char *uri = virConnectGetURI(conn);
+
+    return uri ? virConnectOpen(uri) : NULL;
 }
 
 static gpointer
@@ -45,6 +63,33 @@ call_run(gpointer data, GError **error)
     Call *call = data;
     VstatsRecords *r = g_new0(VstatsRecords, 1);
     unsigned int flags = VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT;
+
+    if (call->uuids) {
+        virConnectPtr side = open_side_connection(call->conn);
+        GPtrArray *doms = g_ptr_array_new();
+
+        if (!side) {
+            vstats_error_from_virt(error, NULL, "virConnectOpen");
+            g_ptr_array_free(doms, TRUE);
+            vstats_records_free(r);
+            return NULL;
+        }
+        for (char **u = call->uuids; *u; u++) {
+            virDomainPtr dom = virDomainLookupByUUIDString(side, *u);
+            if (dom)
+                g_ptr_array_add(doms, dom);
+            else
+                virResetLastError(); /* gone meanwhile */
+        }
+        g_ptr_array_add(doms, NULL);
+        call->doms = (virDomainPtr *) g_ptr_array_free(doms, FALSE);
+        /* The domains keep the side connection open while they live. */
+        virConnectClose(side);
+        if (!call->doms[0]) {
+            r->recv_us = g_get_monotonic_time();
+            return r;
+        }
+    }
 
     if (call->doms)
         r->n = virDomainListGetStats(call->doms, 0, &r->recs, flags);
@@ -69,6 +114,7 @@ typedef struct {
 } Probe;
 
 typedef struct {
+    virConnectPtr conn;
     GPtrArray *all;     /* reference that keeps the entries below alive */
     GPtrArray *running; /* VstatsTracked* with a QEMU process */
 } ProbeCall;
@@ -79,6 +125,7 @@ probe_call_free(gpointer p)
     ProbeCall *pc = p;
     g_ptr_array_unref(pc->running);
     g_ptr_array_unref(pc->all);
+    virConnectClose(pc->conn);
     g_free(pc);
 }
 
@@ -87,13 +134,18 @@ probe_run(gpointer data, GError **error G_GNUC_UNUSED)
 {
     ProbeCall *pc = data;
     GArray *out = g_array_new(FALSE, TRUE, sizeof(Probe));
+    virConnectPtr side = open_side_connection(pc->conn);
 
-    for (guint i = 0; i < pc->running->len; i++) {
+    for (guint i = 0; side && i < pc->running->len; i++) {
         VstatsTracked *d = pc->running->pdata[i];
         virDomainControlInfo info;
+        virDomainPtr dom = virDomainLookupByUUIDString(side, d->uuid);
         Probe p = { 0 };
+        int rc = dom ? virDomainGetControlInfo(dom, &info, 0) : -1;
 
-        if (virDomainGetControlInfo(d->dom, &info, 0) < 0) {
+        if (dom)
+            virDomainFree(dom);
+        if (rc < 0) {
             virResetLastError();
             continue;
         }
@@ -102,12 +154,14 @@ probe_run(gpointer data, GError **error G_GNUC_UNUSED)
         p.state_ms = (gint64) MIN(info.stateTime, (unsigned long long) G_MAXINT64);
         g_array_append_val(out, p);
     }
+    if (side)
+        virConnectClose(side);
     return out;
 }
 
 static void
-probe_monitors(BulkStrategy *s, GPtrArray *domains, gint64 deadline_us,
-               VstatsCycle *cycle)
+probe_monitors(BulkStrategy *s, virConnectPtr conn, GPtrArray *domains,
+               gint64 deadline_us, VstatsCycle *cycle)
 {
     ProbeCall *pc = g_new0(ProbeCall, 1);
     g_autoptr(VstatsJob) job = NULL;
@@ -115,6 +169,8 @@ probe_monitors(BulkStrategy *s, GPtrArray *domains, gint64 deadline_us,
     gint64 now = g_get_monotonic_time();
 
     /* The job may outlive this cycle: it keeps the domain list alive. */
+    pc->conn = conn;
+    virConnectRef(conn);
     pc->all = g_ptr_array_ref(domains);
     pc->running = g_ptr_array_new();
     for (guint i = 0; i < domains->len; i++) {
@@ -163,16 +219,15 @@ bulk_collect(VstatsStrategy *self, virConnectPtr conn, GPtrArray *domains,
     call->conn = conn;
     virConnectRef(conn);
     if (vstats_skip_list_size(s->skip) > 0) {
-        GPtrArray *doms = g_ptr_array_new();
+        GPtrArray *uuids = g_ptr_array_new();
         for (guint i = 0; i < domains->len; i++) {
             VstatsTracked *d = domains->pdata[i];
             if (vstats_skip_list_contains(s->skip, d->uuid))
                 continue;
-            virDomainRef(d->dom);
-            g_ptr_array_add(doms, d->dom);
+            g_ptr_array_add(uuids, g_strdup(d->uuid));
         }
-        g_ptr_array_add(doms, NULL);
-        call->doms = (virDomainPtr *) g_ptr_array_free(doms, FALSE);
+        g_ptr_array_add(uuids, NULL);
+        call->uuids = (char **) g_ptr_array_free(uuids, FALSE);
     }
 
     job = vstats_job_start("vstats-bulk", call_run, call, call_free,
@@ -180,7 +235,7 @@ bulk_collect(VstatsStrategy *self, virConnectPtr conn, GPtrArray *domains,
     if (!vstats_job_wait(job, call_deadline)) {
         vstats_abandoned_add(s->abandoned, g_steal_pointer(&job), TRUE);
         cycle->timed_out = TRUE;
-        probe_monitors(s, domains, deadline_us, cycle);
+        probe_monitors(s, conn, domains, deadline_us, cycle);
         return TRUE;
     }
     r = vstats_job_steal_result(job, error);
