@@ -15,6 +15,8 @@ stale_count() { grep -cE '^ *stats\.fresh=(0|no)$' "$1" || true; }
 records() { grep -c '^Domain:' "$1" || true; }
 
 out=$(mktemp)
+vsh domstats --state vs-0001 vs-0002 > "$out"
+check "existing call with domain names, no --timeout: 2 records" [ "$(records "$out")" -eq 2 ]
 vsh domstats --timeout 2000 > "$out"
 check "all 50 records fresh before any QEMU stops" [ "$(fresh_count "$out")" -eq 50 ]
 
