@@ -92,9 +92,9 @@ call_run(gpointer data, GError **error)
     }
 
     if (call->doms)
-        r->n = virDomainListGetStats(call->doms, 0, &r->recs, flags);
+        r->n = virDomainListGetStats(call->doms, VSTATS_STATS_GROUPS, &r->recs, flags);
     else
-        r->n = virConnectGetAllDomainStats(call->conn, 0, &r->recs, flags);
+        r->n = virConnectGetAllDomainStats(call->conn, VSTATS_STATS_GROUPS, &r->recs, flags);
     r->recv_us = g_get_monotonic_time();
     if (r->n < 0) {
         vstats_error_from_virt(error, NULL, call->doms ? "virDomainListGetStats"

@@ -36,7 +36,7 @@ call_run(gpointer data, GError **error)
     Call *call = data;
     VstatsRecords *r = g_new0(VstatsRecords, 1);
 
-    r->n = virConnectGetAllDomainStatsTimeout(call->conn, 0, call->timeout_ms,
+    r->n = virConnectGetAllDomainStatsTimeout(call->conn, VSTATS_STATS_GROUPS, call->timeout_ms,
                                               &r->recs, 0);
     r->recv_us = g_get_monotonic_time();
     if (r->n < 0) {

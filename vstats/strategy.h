@@ -2,6 +2,13 @@
 #pragma once
 #include "connection-private.h"
 
+/* The statistics groups vstats reports. Asking for these only, rather than
+ * for every group, spares the daemon the QEMU queries of the others (vm,
+ * iothread, dirtyrate, perf, memory) and the client their decoding. */
+#define VSTATS_STATS_GROUPS (VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL | \
+                             VIR_DOMAIN_STATS_BALLOON | VIR_DOMAIN_STATS_VCPU | \
+                             VIR_DOMAIN_STATS_INTERFACE | VIR_DOMAIN_STATS_BLOCK)
+
 /* What one cycle brought back. */
 typedef struct {
     GPtrArray *vms;         /* VstatsVm* that answered this cycle */
