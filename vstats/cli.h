@@ -7,6 +7,7 @@ enum { VSTATS_EXIT_OK = 0, VSTATS_EXIT_FAILURE = 1, VSTATS_EXIT_USAGE = 2 };
 
 int vstats_cli_sample(int argc, char **argv);
 int vstats_cli_serve(int argc, char **argv);
+int vstats_cli_boot_storm(int argc, char **argv);
 
 /* Shared by both: print library messages to stderr unless @quiet. */
 void vstats_cli_setup_logging(gboolean quiet);

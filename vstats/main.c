@@ -17,6 +17,7 @@ usage(FILE *out)
           "Commands:\n"
           "  sample   collect periodically and print (table, JSON lines, VDSM)\n"
           "  serve    expose Prometheus metrics over HTTP\n"
+          "  boot-storm  start many VMs at once and time them\n"
           "\n"
           "Run 'vstats COMMAND --help' for the options of a command.\n"
           "See docs/vstats.md for details.\n", out);
@@ -67,6 +68,8 @@ main(int argc, char **argv)
         return vstats_cli_sample(argc - 1, argv + 1);
     if (strcmp(argv[1], "serve") == 0)
         return vstats_cli_serve(argc - 1, argv + 1);
+    if (strcmp(argv[1], "boot-storm") == 0)
+        return vstats_cli_boot_storm(argc - 1, argv + 1);
     fprintf(stderr, "vstats: unknown command '%s'\n\n", argv[1]);
     usage(stderr);
     return VSTATS_EXIT_USAGE;

@@ -53,5 +53,28 @@ fi
 "$vstats" sample -c test:///default --mode legacy --count 1 -q | grep -q ' test' &&
     ok "table lists the domain" || bad "table lists the domain"
 
+# boot-storm: usage errors, per-VM failures, a clean run.
+tmpl=/tmp/vstats-cli-tmpl.$$
+expect_rc 0 "boot-storm --help" "$vstats" boot-storm --help
+grep -q "concurrency" /tmp/vstats-cli.$$ && ok "boot-storm --help names --concurrency" || bad "boot-storm --help names --concurrency"
+expect_rc 2 "boot-storm needs --count" "$vstats" boot-storm -c test:///default --testhost /tmp --concurrency 2
+expect_rc 2 "boot-storm needs one source" "$vstats" boot-storm -c test:///default --count 2 --concurrency 2
+expect_rc 2 "boot-storm bad concurrency" "$vstats" boot-storm -c test:///default --count 2 --testhost /tmp --concurrency lots
+echo "<domain type='test'><name>@NAME@</name><nonsense" > "$tmpl"
+expect_rc 1 "boot-storm bad template fails" "$vstats" boot-storm -c test:///default --count 3 --template "$tmpl" --concurrency 2
+[ "$(grep -c '^FAILED bs-000[123]: ' /tmp/vstats-cli.$$)" -eq 3 ] && ok "boot-storm names each failed VM" || bad "boot-storm names each failed VM"
+echo "<domain type='test'><name>@NAME@</name><uuid>@UUID@</uuid><memory>32768</memory><os><type>hvm</type></os></domain>" > "$tmpl"
+expect_rc 0 "boot-storm clean run" "$vstats" boot-storm -c test:///default --count 12 --template "$tmpl" --concurrency auto --format json
+if command -v python3 >/dev/null; then
+    python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["stats"]["succeeded"] == 12 and len(d["vms"]) == 12, d["stats"]
+assert d["concurrency_trajectory"][0]["limit"] >= 1
+assert all(vm["ok"] and vm["ms"] >= 0 for vm in d["vms"])
+' /tmp/vstats-cli.$$ && ok "boot-storm json" || bad "boot-storm json"
+fi
+rm -f "$tmpl"
+
 rm -f /tmp/vstats-cli.$$
 [ "$failures" -eq 0 ]
