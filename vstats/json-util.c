@@ -1,38 +1,14 @@
 /* json-util.c: see json-util.h. */
 #include "json-util.h"
 
-#include <math.h>
-
 void
-vstats_json_add_double(JsonBuilder *b, const char *key, double v)
+vstats_json_member_counter(VstatsJsonWriter *w, const char *key, gint64 v)
 {
-    json_builder_set_member_name(b, key);
-    if (isfinite(v))
-        json_builder_add_double_value(b, v);
-    else
-        json_builder_add_null_value(b);
-}
-
-void
-vstats_json_add_counter(JsonBuilder *b, const char *key, gint64 v)
-{
-    json_builder_set_member_name(b, key);
+    vstats_json_key(w, key);
     if (v >= 0)
-        json_builder_add_int_value(b, v);
+        vstats_json_int(w, v);
     else
-        json_builder_add_null_value(b);
-}
-
-char *
-vstats_json_finish(JsonBuilder *b)
-{
-    g_autoptr(JsonGenerator) gen = json_generator_new();
-    g_autoptr(JsonNode) root = json_builder_get_root(b);
-    g_autofree char *text = NULL;
-
-    json_generator_set_root(gen, root);
-    text = json_generator_to_data(gen, NULL);
-    return g_strconcat(text, "\n", NULL);
+        vstats_json_null(w);
 }
 
 char *

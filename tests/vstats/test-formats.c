@@ -92,6 +92,66 @@ test_json(void)
     g_assert_true(json_object_get_null_member(json_object_get_object_member(b, "cpu"), "total_pct"));
 }
 
+/* The member names of @o, in order, joined by commas. */
+static char *
+member_names(JsonObject *o)
+{
+    g_autoptr(GList) names = json_object_get_members(o);
+    g_autoptr(GString) joined = g_string_new(NULL);
+
+    for (GList *l = names; l; l = l->next)
+        g_string_append_printf(joined, "%s%s", joined->len ? "," : "", (char *) l->data);
+    return g_strdup(joined->str);
+}
+
+static void
+test_json_round_trip(void)
+{
+    g_autoptr(VstatsReport) r = vstats_report_new("deadline", 1500);
+    VstatsVm *vm = vstats_vm_new("ctl\x1f\x7f caf\xc3\xa9", "aaaaaaaa-0000-0000-0000-000000000003");
+    VstatsBlock *d = vstats_vm_add_block(vm, "vda");
+    g_autofree char *text = NULL;
+    g_autofree char *top_keys = NULL;
+    g_autofree char *vm_keys = NULL;
+    g_autoptr(JsonNode) root = NULL;
+    JsonObject *o, *v, *cpu, *disk;
+
+    /* Values whose shortest text needs all 17 digits, or an exponent. */
+    vm->cpu_total_pct = 0.1 + 0.2;
+    vm->cpu_user_pct = 1.0 / 3;
+    vm->interval_s = 1e21;
+    vm->cpu_time_ns = G_MAXINT64;
+    d->rd_iops = 5e-324;
+    d->rd_bytes = VSTATS_MISSING;
+    d->wr_bytes_rate = INFINITY;
+    vstats_report_add_vm(r, vm);
+    vstats_report_finish(r, 1, FALSE, 0, NULL);
+
+    text = vstats_format_json(r);
+    root = parse_line(text);
+    o = json_node_get_object(root);
+    v = json_array_get_object_element(json_object_get_array_member(o, "vms"), 0);
+    cpu = json_object_get_object_member(v, "cpu");
+    disk = json_array_get_object_element(json_object_get_array_member(v, "disks"), 0);
+
+    g_assert_cmpstr(json_object_get_string_member(v, "name"), ==, "ctl\x1f\x7f caf\xc3\xa9");
+    g_assert_cmpfloat(json_object_get_double_member(cpu, "total_pct"), ==, 0.1 + 0.2);
+    g_assert_cmpfloat(json_object_get_double_member(cpu, "user_pct"), ==, 1.0 / 3);
+    g_assert_cmpfloat(json_object_get_double_member(v, "interval_s"), ==, 1e21);
+    g_assert_cmpint(json_object_get_int_member(cpu, "time_ns"), ==, G_MAXINT64);
+    g_assert_cmpfloat(json_object_get_double_member(disk, "read_iops"), ==, 5e-324);
+    g_assert_true(json_object_get_null_member(disk, "read_bytes"));
+    g_assert_true(json_object_get_null_member(disk, "write_bytes_per_s"));
+
+    /* Consumers may rely on the order of members: it is part of the format. */
+    top_keys = member_names(o);
+    vm_keys = member_names(v);
+    g_assert_cmpstr(top_keys, ==, "time,strategy,up,error,cycle_ms,timeout_ms,timed_out,"
+                    "reconnect_gap_ms,vms");
+    g_assert_cmpstr(vm_keys, ==, "name,uuid,state,fresh,age_ms,monitor_unresponsive_ms,"
+                    "not_responding,freshness_source,interval_s,cpu,balloon,disks,nets");
+}
+
 static void
 test_vdsm(void)
 {
@@ -207,6 +267,7 @@ main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/format/json", test_json);
+    g_test_add_func("/format/json-round-trip", test_json_round_trip);
     g_test_add_func("/format/vdsm", test_vdsm);
     g_test_add_func("/format/prometheus", test_prometheus);
     g_test_add_func("/format/prom-lint-catches", test_prom_lint_catches);

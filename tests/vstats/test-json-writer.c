@@ -4,6 +4,8 @@
  * values we wrote.
  */
 #include "json-writer.h"
+#include "json-util.h"
+#include "vstats.h"
 
 #include <float.h>
 #include <json-glib/json-glib.h>
@@ -233,6 +235,25 @@ test_locale_independent(void)
 }
 
 static void
+test_counters(void)
+{
+    g_autoptr(VstatsJsonWriter) w = vstats_json_writer_new();
+    g_autofree char *text = NULL;
+
+    vstats_json_begin_object(w);
+    vstats_json_member_counter(w, "known", 42);
+    vstats_json_member_counter(w, "zero", 0);
+    vstats_json_member_counter(w, "missing", VSTATS_MISSING);
+    vstats_json_member_counter(w, "negative", -7);
+    vstats_json_member_double(w, "unknown_rate", NAN);
+    vstats_json_end_object(w);
+    text = vstats_json_writer_finish(w);
+
+    g_assert_cmpstr(text, ==, "{\"known\":42,\"zero\":0,\"missing\":null,"
+                    "\"negative\":null,\"unknown_rate\":null}\n");
+}
+
+static void
 test_misuse(void)
 {
     if (g_test_subprocess()) {
@@ -260,6 +281,7 @@ main(int argc, char **argv)
     g_test_add_func("/json-writer/ints", test_ints);
     g_test_add_func("/json-writer/doubles", test_doubles);
     g_test_add_func("/json-writer/locale-independent", test_locale_independent);
+    g_test_add_func("/json-writer/counters", test_counters);
     g_test_add_func("/json-writer/misuse", test_misuse);
     return g_test_run();
 }
