@@ -207,6 +207,11 @@ vstats_cli_boot_storm(int argc, char **argv)
                     "all VMs get the same name\n", template_path);
         source = g_strdup(template_path);
     } else {
+        /* The daemon resolves image paths, not us: hand it absolute ones. */
+        char *absolute = g_canonicalize_filename(testhost_dir, NULL);
+
+        g_free(testhost_dir);
+        testhost_dir = absolute;
         if (g_mkdir_with_parents(testhost_dir, 0755) != 0) {
             fprintf(stderr, "vstats boot-storm: cannot create %s: %s\n",
                     testhost_dir, g_strerror(errno));
