@@ -2,15 +2,17 @@
 #
 #   make demo     build what is missing, show the series and vstats at work
 #   make check    install, build, run every test (libvirt's and ours)
-#   make bench    run the benchmarks, write docs/performance.md
+#   make bench    run every benchmark, write docs/performance.md and the
+#                 pages and plots it links to (docs/boot-storm.md, docs/img)
 #
 # Other targets: deps libvirt stock vstats series-check export host-down
+#   boot-storm contention (parts of make bench on their own)
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 help:
-	@sed -n '2,8p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,10p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	tools/deps
@@ -39,7 +41,13 @@ check:
 bench: libvirt stock vstats
 	tools/bench
 
+boot-storm: libvirt stock vstats
+	tools/bench-boot-storm
+
+contention: libvirt stock vstats
+	tools/bench-contention
+
 host-down:
 	tools/testhost down
 
-.PHONY: help deps libvirt stock vstats series-check export demo check bench host-down
+.PHONY: help deps libvirt stock vstats series-check export demo check bench boot-storm contention host-down
