@@ -73,7 +73,7 @@ vstats_http_parse_request(const char *buf, gsize len, char **method, char **path
     head = g_strndup(buf, len);
     end = strstr(head, "\r\n\r\n");
     if (!end)
-        return len >= VSTATS_HTTP_MAX_REQUEST ? VSTATS_HTTP_BAD : VSTATS_HTTP_INCOMPLETE;
+        return len >= VSTATS_HTTP_MAX_REQUEST ? VSTATS_HTTP_TOO_LARGE : VSTATS_HTTP_INCOMPLETE;
     head[end - head] = '\0';
 
     lines = g_strsplit(head, "\r\n", -1);

@@ -9,6 +9,7 @@ typedef enum {
     VSTATS_HTTP_INCOMPLETE, /* no blank line yet: read more */
     VSTATS_HTTP_OK,         /* @method and @path are set */
     VSTATS_HTTP_BAD,        /* answer 400 */
+    VSTATS_HTTP_TOO_LARGE,  /* no blank line in VSTATS_HTTP_MAX_REQUEST: 431 */
 } VstatsHttpParse;
 
 /* @path is the request target without its query string. */

@@ -1,10 +1,15 @@
 /*
- * http-server.c: the Prometheus endpoint.  A threaded socket service: each
- * connection gets a worker thread (bounded), reads at most 8 KiB of
- * request head with a timeout, and gets one answer then "close".
- * Concurrent scrapes share one collection instead of queueing behind each
- * other, so no scrape waits longer than the deadline.  Accepting runs in
- * a thread of its own, so the server works whatever the caller's loop.
+ * http-server.c: the Prometheus endpoint.  A socket service hands each
+ * connection to a bounded pool of workers; each reads at most 8 KiB of
+ * request head within 5 s and gives one answer then "close".  Concurrent
+ * scrapes share one collection instead of queueing behind each other, so
+ * no scrape waits longer than the deadline.  Accepting runs in a thread
+ * of its own, so the server works whatever the caller's loop.
+ *
+ * Not GThreadedSocketService: when its workers are all busy it stops
+ * accepting, and the worker that frees up restarts it with sources in
+ * the global default context, which libvirt's event thread iterates;
+ * two threads then accept on one service and it crashes.
  */
 #include "vstats.h"
 #include "http-request.h"
@@ -14,7 +19,9 @@
 #include <string.h>
 
 #define MAX_WORKERS 4
-#define IO_TIMEOUT_S 5
+#define MAX_QUEUED 64    /* connections waiting for a worker */
+#define IO_TIMEOUT_S 5   /* for the whole request head, and per write */
+#define DRAIN_S 1
 
 struct _VstatsServer {
     GSocketService *service;
@@ -22,6 +29,8 @@ struct _VstatsServer {
                                default one from its thread */
     GMainLoop *loop;
     GThread *thread;
+    GThreadPool *workers;   /* of GSocketConnection */
+    gint stopping;          /* atomic: queued connections are dropped */
     VstatsSampler *sampler;
     guint16 port;
     guint timeout_ms;
@@ -68,14 +77,15 @@ scrape(VstatsServer *s)
     return report;
 }
 
+/* @extra: more header lines, each ending in CRLF, or "". */
 static void
-respond(GOutputStream *out, int status, const char *reason,
+respond(GOutputStream *out, int status, const char *reason, const char *extra,
         const char *content_type, const char *body, gboolean head_only)
 {
     gsize len = body ? strlen(body) : 0;
     g_autofree char *head = g_strdup_printf(
-        "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %" G_GSIZE_FORMAT
-        "\r\nConnection: close\r\n\r\n", status, reason, content_type, len);
+        "HTTP/1.1 %d %s\r\n%sContent-Type: %s\r\nContent-Length: %" G_GSIZE_FORMAT
+        "\r\nConnection: close\r\n\r\n", status, reason, extra, content_type, len);
 
     if (!g_output_stream_write_all(out, head, strlen(head), NULL, NULL, NULL))
         return;
@@ -86,7 +96,7 @@ respond(GOutputStream *out, int status, const char *reason,
 static void
 respond_text(GOutputStream *out, int status, const char *reason, const char *text)
 {
-    respond(out, status, reason, "text/plain; charset=utf-8", text, FALSE);
+    respond(out, status, reason, "", "text/plain; charset=utf-8", text, FALSE);
 }
 
 static void
@@ -95,7 +105,9 @@ dispatch(VstatsServer *s, GOutputStream *out, const char *method, const char *pa
     gboolean head = strcmp(method, "HEAD") == 0;
 
     if (strcmp(method, "GET") != 0 && !head) {
-        respond_text(out, 405, "Method Not Allowed", "only GET and HEAD\n");
+        /* RFC 9110 requires the list of methods we do allow. */
+        respond(out, 405, "Method Not Allowed", "Allow: GET, HEAD\r\n",
+                "text/plain; charset=utf-8", "only GET and HEAD\n", FALSE);
     } else if (strcmp(path, "/metrics") == 0) {
         g_autoptr(VstatsReport) report = scrape(s);
         g_autofree char *body = NULL;
@@ -104,9 +116,9 @@ dispatch(VstatsServer *s, GOutputStream *out, const char *method, const char *pa
             return;
         }
         body = vstats_format_prometheus(report);
-        respond(out, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", body, head);
+        respond(out, 200, "OK", "", "text/plain; version=0.0.4; charset=utf-8", body, head);
     } else if (strcmp(path, "/") == 0) {
-        respond(out, 200, "OK", "text/html; charset=utf-8",
+        respond(out, 200, "OK", "", "text/html; charset=utf-8",
                 "<html><head><title>vstats</title></head><body>"
                 "<h1>vstats</h1><p><a href=\"/metrics\">Metrics</a></p></body></html>\n",
                 head);
@@ -115,38 +127,50 @@ dispatch(VstatsServer *s, GOutputStream *out, const char *method, const char *pa
     }
 }
 
+/* Waits until @sock is readable or @deadline (monotonic us) passes.  A
+ * per-read timeout alone would let a client that trickles a byte at a
+ * time hold a worker for ever. */
+static gboolean
+wait_readable(GSocket *sock, gint64 deadline)
+{
+    gint64 left = deadline - g_get_monotonic_time();
+
+    /* A negative timeout would mean no timeout at all. */
+    return left > 0 && g_socket_condition_timed_wait(sock, G_IO_IN, left, NULL, NULL);
+}
+
 /* Closing with unread input makes the kernel send a reset, which can
  * destroy our answer before the client reads it: finish sending, then
- * swallow a bounded amount of what the client still sends. */
+ * swallow a bounded amount of what the client still sends, for at most
+ * DRAIN_S. */
 static void
 drain(GSocketConnection *conn, GInputStream *in)
 {
     GSocket *sock = g_socket_connection_get_socket(conn);
+    gint64 deadline = g_get_monotonic_time() + DRAIN_S * G_USEC_PER_SEC;
     char buf[4096];
     gsize total = 0;
     gssize n;
 
     g_socket_shutdown(sock, FALSE, TRUE, NULL);
-    g_socket_set_timeout(sock, 1);
-    while (total < 64 * 1024 &&
+    while (total < 64 * 1024 && wait_readable(sock, deadline) &&
            (n = g_input_stream_read(in, buf, sizeof(buf), NULL, NULL)) > 0)
         total += (gsize) n;
 }
 
-static gboolean
-on_connection(GThreadedSocketService *service G_GNUC_UNUSED,
-              GSocketConnection *conn, GObject *source G_GNUC_UNUSED,
-              gpointer data)
+static void
+handle_connection(VstatsServer *s, GSocketConnection *conn)
 {
-    VstatsServer *s = data;
     GInputStream *in = g_io_stream_get_input_stream(G_IO_STREAM(conn));
     GOutputStream *out = g_io_stream_get_output_stream(G_IO_STREAM(conn));
     g_autofree char *buf = g_malloc(VSTATS_HTTP_MAX_REQUEST + 1);
     g_autofree char *method = NULL, *path = NULL;
+    GSocket *sock = g_socket_connection_get_socket(conn);
+    gint64 deadline = g_get_monotonic_time() + IO_TIMEOUT_S * G_USEC_PER_SEC;
     gsize len = 0;
 
     /* A silent or slow client must not hold a worker forever. */
-    g_socket_set_timeout(g_socket_connection_get_socket(conn), IO_TIMEOUT_S);
+    g_socket_set_timeout(sock, IO_TIMEOUT_S);
     for (;;) {
         VstatsHttpParse rc = vstats_http_parse_request(buf, len, &method, &path);
         gssize n;
@@ -159,9 +183,19 @@ on_connection(GThreadedSocketService *service G_GNUC_UNUSED,
             respond_text(out, 400, "Bad Request", "malformed request\n");
             break;
         }
+        if (rc == VSTATS_HTTP_TOO_LARGE) {
+            respond_text(out, 431, "Request Header Fields Too Large",
+                         "request head over 8 KiB\n");
+            break;
+        }
+        if (!wait_readable(sock, deadline)) {
+            if (len > 0)
+                respond_text(out, 408, "Request Timeout", "request head not received in time\n");
+            break;
+        }
         n = g_input_stream_read(in, buf + len, VSTATS_HTTP_MAX_REQUEST - len, NULL, NULL);
         if (n <= 0) {
-            if (len > 0) /* half a request then EOF or timeout */
+            if (len > 0) /* half a request then EOF */
                 respond_text(out, 400, "Bad Request", "incomplete request\n");
             break;
         }
@@ -169,6 +203,31 @@ on_connection(GThreadedSocketService *service G_GNUC_UNUSED,
     }
     drain(conn, in);
     g_io_stream_close(G_IO_STREAM(conn), NULL, NULL);
+}
+
+/* Worker thread. */
+static void
+work(gpointer item, gpointer data)
+{
+    g_autoptr(GSocketConnection) conn = item;
+    VstatsServer *s = data;
+
+    if (!g_atomic_int_get(&s->stopping))
+        handle_connection(s, conn);
+}
+
+/* Accept thread: never blocks on a client. */
+static gboolean
+on_incoming(GSocketService *service G_GNUC_UNUSED, GSocketConnection *conn,
+            GObject *source G_GNUC_UNUSED, gpointer data)
+{
+    VstatsServer *s = data;
+
+    /* Bounded memory and descriptors under a connection flood: beyond the
+     * queue, a connection is closed (on unref) unanswered. */
+    if (g_thread_pool_unprocessed(s->workers) >= MAX_QUEUED)
+        return TRUE;
+    g_thread_pool_push(s->workers, g_object_ref(conn), NULL);
     return TRUE;
 }
 
@@ -194,11 +253,14 @@ parse_host(const char *host)
 static GSocketAddress *
 parse_listen(const char *listen, GError **error)
 {
-    const char *colon = strrchr(listen, ':');
+    const char *colon;
     g_autofree char *host = NULL;
     g_autoptr(GInetAddress) addr = NULL;
     guint64 port;
 
+    if (!listen)
+        listen = VSTATS_DEFAULT_LISTEN;
+    colon = strrchr(listen, ':');
     if (!colon || !g_ascii_string_to_unsigned(colon + 1, 10, 0, 65535, &port, NULL)) {
         g_set_error(error, VSTATS_ERROR, VSTATS_ERROR_INVALID,
                     "bad listen address '%s': expected HOST:PORT", listen);
@@ -216,21 +278,33 @@ parse_listen(const char *listen, GError **error)
                     "bad listen address '%s': the host must be an IP address", listen);
         return NULL;
     }
-    if (!g_inet_address_get_is_loopback(addr))
-        vstats_log(G_LOG_LEVEL_WARNING, "listening on %s: metrics are not "
-                   "authenticated, anyone who can reach it can read them", listen);
     return g_inet_socket_address_new(addr, (guint16) port);
+}
+
+gboolean
+vstats_server_check_listen(const char *listen, GError **error)
+{
+    g_autoptr(GSocketAddress) addr = parse_listen(listen, error);
+
+    return addr != NULL;
 }
 
 VstatsServer *
 vstats_server_new(VstatsSampler *sampler, const char *listen, GError **error)
 {
-    g_autoptr(GSocketAddress) addr = parse_listen(listen ? listen : "127.0.0.1:9177", error);
+    g_autoptr(GSocketAddress) addr = NULL;
     g_autoptr(GSocketAddress) effective = NULL;
     VstatsServer *s;
 
+    if (!listen)
+        listen = VSTATS_DEFAULT_LISTEN;
+    addr = parse_listen(listen, error);
     if (!addr)
         return NULL;
+    if (!g_inet_address_get_is_loopback(
+            g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(addr))))
+        vstats_log(G_LOG_LEVEL_WARNING, "listening on %s: metrics are not "
+                   "authenticated, anyone who can reach it can read them", listen);
     s = g_new0(VstatsServer, 1);
     s->sampler = sampler;
     s->timeout_ms = vstats_sampler_get_timeout_ms(sampler);
@@ -239,7 +313,8 @@ vstats_server_new(VstatsSampler *sampler, const char *listen, GError **error)
     s->context = g_main_context_new();
     s->loop = g_main_loop_new(s->context, FALSE);
     g_main_context_push_thread_default(s->context);
-    s->service = g_threaded_socket_service_new(MAX_WORKERS);
+    s->workers = g_thread_pool_new(work, s, MAX_WORKERS, FALSE, NULL);
+    s->service = g_socket_service_new();
     g_socket_service_stop(s->service); /* until the handler is connected */
     if (!g_socket_listener_add_address(G_SOCKET_LISTENER(s->service), addr,
                                        G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
@@ -250,7 +325,7 @@ vstats_server_new(VstatsSampler *sampler, const char *listen, GError **error)
         return NULL;
     }
     s->port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(effective));
-    g_signal_connect(s->service, "run", G_CALLBACK(on_connection), s);
+    g_signal_connect(s->service, "incoming", G_CALLBACK(on_incoming), s);
     g_socket_service_start(s->service);
     g_main_context_pop_thread_default(s->context);
     s->thread = g_thread_new("vstats-http", accept_thread, s);
@@ -277,6 +352,10 @@ vstats_server_free(VstatsServer *s)
         g_socket_listener_close(G_SOCKET_LISTENER(s->service));
         g_object_unref(s->service);
     }
+    /* Answers in progress finish (they use the sampler); queued ones are
+     * closed unanswered. */
+    g_atomic_int_set(&s->stopping, 1);
+    g_thread_pool_free(s->workers, FALSE, TRUE);
     g_main_loop_unref(s->loop);
     g_main_context_unref(s->context);
     if (s->latest)

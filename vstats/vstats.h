@@ -207,10 +207,15 @@ char *vstats_format_table(const VstatsReport *report);
 
 typedef struct _VstatsServer VstatsServer;
 
+#define VSTATS_DEFAULT_LISTEN "127.0.0.1:9177"
+
 /* Serves /metrics from @sampler (which must outlive the server).  Listens
- * on @listen ("127.0.0.1:9177"; port 0 picks a free one). */
+ * on @listen (HOST:PORT, [IPV6]:PORT; NULL for VSTATS_DEFAULT_LISTEN; port
+ * 0 picks a free one). */
 VstatsServer *vstats_server_new(VstatsSampler *sampler, const char *listen,
                                 GError **error);
+/* Whether @listen is well-formed, before connecting to anything. */
+gboolean vstats_server_check_listen(const char *listen, GError **error);
 guint16 vstats_server_get_port(VstatsServer *server);
 void vstats_server_free(VstatsServer *server);
 

@@ -207,7 +207,7 @@ test_http_parse(void)
                     ==, VSTATS_HTTP_BAD);
     {
         g_autofree char *big = g_strnfill(VSTATS_HTTP_MAX_REQUEST, 'a');
-        g_assert_cmpint(parse(big, &method, &path), ==, VSTATS_HTTP_BAD);
+        g_assert_cmpint(parse(big, &method, &path), ==, VSTATS_HTTP_TOO_LARGE);
     }
 }
 
