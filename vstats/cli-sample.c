@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#define MIN_PERIOD_S 0.01
+#define MAX_PERIOD_S 86400.0
+
 typedef char *(*Formatter)(const VstatsReport *report);
 
 static gboolean
@@ -27,7 +30,8 @@ vstats_cli_sample(int argc, char **argv)
 {
     g_autofree char *uri = NULL, *format = NULL, *mode_name = NULL;
     double period = 2.0;
-    int timeout_ms = 0, count = 0, not_responding_ms = VSTATS_DEFAULT_NOT_RESPONDING_MS;
+    int timeout_ms = VSTATS_CLI_UNSET, count = VSTATS_CLI_UNSET;
+    int not_responding_ms = VSTATS_DEFAULT_NOT_RESPONDING_MS;
     gboolean quiet = FALSE;
     GOptionEntry entries[] = {
         { "connect", 'c', 0, G_OPTION_ARG_STRING, &uri, "libvirt URI (default: libvirt's default)", "URI" },
@@ -65,12 +69,33 @@ vstats_cli_sample(int argc, char **argv)
         fprintf(stderr, "vstats sample: unknown mode '%s' (auto, deadline, bulk, legacy)\n", mode_name);
         return VSTATS_EXIT_USAGE;
     }
-    if (period <= 0 || period > 86400 || timeout_ms < 0 || count < 0 || not_responding_ms <= 0) {
-        fprintf(stderr, "vstats sample: period, timeout, count and not-responding-ms must be positive\n");
+    /* Written so that NaN fails too. */
+    if (!(period >= MIN_PERIOD_S && period <= MAX_PERIOD_S)) {
+        fprintf(stderr, "vstats sample: --period must be %g..%g seconds, not %g\n",
+                MIN_PERIOD_S, MAX_PERIOD_S, period);
         return VSTATS_EXIT_USAGE;
     }
-    if (timeout_ms == 0)
-        timeout_ms = (int) MIN(period * 1000, 2000);
+    if (timeout_ms == VSTATS_CLI_UNSET) {
+        timeout_ms = (int) MAX(MIN(period * 1000, 2000), 1);
+    } else if (timeout_ms <= 0 || timeout_ms > VSTATS_CLI_MAX_TIMEOUT_MS) {
+        fprintf(stderr, "vstats sample: --timeout must be 1..%d ms, not %d\n",
+                VSTATS_CLI_MAX_TIMEOUT_MS, timeout_ms);
+        return VSTATS_EXIT_USAGE;
+    }
+    if (count == VSTATS_CLI_UNSET) {
+        count = 0; /* until interrupted */
+    } else if (count <= 0) {
+        fprintf(stderr, "vstats sample: --count must be positive, not %d "
+                "(leave it out to run until interrupted)\n", count);
+        return VSTATS_EXIT_USAGE;
+    }
+    if (not_responding_ms <= 0) {
+        fprintf(stderr, "vstats sample: --not-responding-ms must be positive, not %d\n",
+                not_responding_ms);
+        return VSTATS_EXIT_USAGE;
+    }
+    if (!vstats_cli_check_uri("sample", uri))
+        return VSTATS_EXIT_USAGE;
 
     vstats_cli_setup_logging(quiet);
     conn = vstats_cli_connect(uri);

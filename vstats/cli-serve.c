@@ -23,7 +23,7 @@ vstats_cli_serve(int argc, char **argv)
     gboolean quiet = FALSE;
     GOptionEntry entries[] = {
         { "connect", 'c', 0, G_OPTION_ARG_STRING, &uri, "libvirt URI", "URI" },
-        { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen, "address to listen on (default 127.0.0.1:9177)", "HOST:PORT" },
+        { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen, "address to listen on (default " VSTATS_DEFAULT_LISTEN ")", "HOST:PORT" },
         { "timeout", 't', 0, G_OPTION_ARG_INT, &timeout_ms, "deadline of one scrape in ms (default 2000)", "MS" },
         { "mode", 'm', 0, G_OPTION_ARG_STRING, &mode_name, "auto, deadline, bulk or legacy", "MODE" },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "only warnings on stderr", NULL },
@@ -49,11 +49,19 @@ vstats_cli_serve(int argc, char **argv)
         return VSTATS_EXIT_USAGE;
     }
     if (mode_name && !vstats_mode_from_string(mode_name, &mode)) {
-        fprintf(stderr, "vstats serve: unknown mode '%s'\n", mode_name);
+        fprintf(stderr, "vstats serve: unknown mode '%s' (auto, deadline, bulk, legacy)\n", mode_name);
         return VSTATS_EXIT_USAGE;
     }
-    if (timeout_ms <= 0) {
-        fprintf(stderr, "vstats serve: --timeout must be positive\n");
+    if (timeout_ms <= 0 || timeout_ms > VSTATS_CLI_MAX_TIMEOUT_MS) {
+        fprintf(stderr, "vstats serve: --timeout must be 1..%d ms, not %d\n",
+                VSTATS_CLI_MAX_TIMEOUT_MS, timeout_ms);
+        return VSTATS_EXIT_USAGE;
+    }
+    if (!vstats_cli_check_uri("serve", uri))
+        return VSTATS_EXIT_USAGE;
+    /* Before connecting: a typo should not cost a daemon round trip. */
+    if (!vstats_server_check_listen(listen, &error)) {
+        fprintf(stderr, "vstats serve: %s\n", error->message);
         return VSTATS_EXIT_USAGE;
     }
 
@@ -69,7 +77,7 @@ vstats_cli_serve(int argc, char **argv)
     }
     if (!quiet)
         fprintf(stderr, "vstats: serving /metrics on %s (port %u)\n",
-                listen ? listen : "127.0.0.1:9177", vstats_server_get_port(server));
+                listen ? listen : VSTATS_DEFAULT_LISTEN, vstats_server_get_port(server));
 
     /* A private context: libvirt's event thread iterates the default one. */
     context = g_main_context_new();

@@ -37,6 +37,17 @@ vstats_cli_setup_logging(gboolean quiet)
     vstats_set_log_func(log_to_stderr, GINT_TO_POINTER(quiet));
 }
 
+gboolean
+vstats_cli_check_uri(const char *cmd, const char *uri)
+{
+    if (uri && !*uri) {
+        fprintf(stderr, "vstats %s: empty --connect URI (leave the option out "
+                "for libvirt's default)\n", cmd);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 VstatsConnection *
 vstats_cli_connect(const char *uri)
 {
