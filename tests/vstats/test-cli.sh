@@ -3,7 +3,10 @@
 # usage errors, helpful connection errors, and a short JSON run against
 # libvirt's in-process test driver.
 set -u
-vstats=$1
+vstats_bin=$1
+# VSTATS_WRAPPER (valgrind, from tools/sanitize-vstats) runs in front of vstats.
+# shellcheck disable=SC2086
+vstats() { ${VSTATS_WRAPPER:-} "$vstats_bin" "$@"; }
 failures=0
 ok() { echo "ok - $*"; }
 bad() { echo "not ok - $*"; failures=$((failures + 1)); }
@@ -14,21 +17,21 @@ expect_rc() { # expected-rc description command...
     if [ "$rc" -eq "$want" ]; then ok "$what"; else bad "$what (rc $rc, want $want)"; cat /tmp/vstats-cli.$$; fi
 }
 
-expect_rc 0 "--help" "$vstats" --help
-expect_rc 0 "sample --help" "$vstats" sample --help
-expect_rc 0 "serve --help" "$vstats" serve --help
-expect_rc 2 "no command" "$vstats"
-expect_rc 2 "unknown command" "$vstats" frobnicate
-expect_rc 2 "bad format" "$vstats" sample -c test:///default --format xml
-expect_rc 2 "bad mode" "$vstats" sample -c test:///default --mode turbo
-expect_rc 2 "bad period" "$vstats" sample -c test:///default --period -1
-expect_rc 1 "bad URI" "$vstats" sample -c bogus:///x --count 1
+expect_rc 0 "--help" vstats --help
+expect_rc 0 "sample --help" vstats sample --help
+expect_rc 0 "serve --help" vstats serve --help
+expect_rc 2 "no command" vstats
+expect_rc 2 "unknown command" vstats frobnicate
+expect_rc 2 "bad format" vstats sample -c test:///default --format xml
+expect_rc 2 "bad mode" vstats sample -c test:///default --mode turbo
+expect_rc 2 "bad period" vstats sample -c test:///default --period -1
+expect_rc 1 "bad URI" vstats sample -c bogus:///x --count 1
 grep -q "bogus:///x" /tmp/vstats-cli.$$ && ok "bad URI is named" || bad "bad URI is named"
-expect_rc 1 "daemon gone" "$vstats" sample -c "qemu:///system?socket=/nonexistent/sock" --count 1
+expect_rc 1 "daemon gone" vstats sample -c "qemu:///system?socket=/nonexistent/sock" --count 1
 grep -q "running" /tmp/vstats-cli.$$ && ok "daemon gone has a hint" || bad "daemon gone has a hint"
-expect_rc 1 "bad listen address" "$vstats" serve -c test:///default --listen nowhere
+expect_rc 2 "bad listen address" vstats serve -c test:///default --listen nowhere
 
-out=$("$vstats" sample -c test:///default --format json --count 2 --period 0.2 -q)
+out=$(vstats sample -c test:///default --format json --count 2 --period 0.2 -q)
 lines=$(printf '%s\n' "$out" | grep -c '^{')
 [ "$lines" -eq 2 ] && ok "json: one line per cycle" || bad "json: one line per cycle ($lines)"
 if command -v python3 >/dev/null; then
@@ -41,7 +44,7 @@ vm = last["vms"][0]
 for key in ("name", "uuid", "state", "fresh", "age_ms", "monitor_unresponsive_ms", "not_responding", "cpu"):
     assert key in vm, key
 ' && ok "json: fields present" || bad "json: fields present"
-    "$vstats" sample -c test:///default --format vdsm --count 1 -q | python3 -c '
+    vstats sample -c test:///default --format vdsm --count 1 -q | python3 -c '
 import json, sys
 d = json.loads(sys.stdin.read())
 assert d["status"]["code"] == 0
@@ -50,21 +53,21 @@ for key in ("vmId", "status", "cpuUser", "cpuSys", "cpuUsage", "network", "disks
     assert key in vm, key
 ' && ok "vdsm: fields present" || bad "vdsm: fields present"
 fi
-"$vstats" sample -c test:///default --mode legacy --count 1 -q | grep -q ' test' &&
+vstats sample -c test:///default --mode legacy --count 1 -q | grep -q ' test' &&
     ok "table lists the domain" || bad "table lists the domain"
 
 # boot-storm: usage errors, per-VM failures, a clean run.
 tmpl=/tmp/vstats-cli-tmpl.$$
-expect_rc 0 "boot-storm --help" "$vstats" boot-storm --help
+expect_rc 0 "boot-storm --help" vstats boot-storm --help
 grep -q "concurrency" /tmp/vstats-cli.$$ && ok "boot-storm --help names --concurrency" || bad "boot-storm --help names --concurrency"
-expect_rc 2 "boot-storm needs --count" "$vstats" boot-storm -c test:///default --testhost /tmp --concurrency 2
-expect_rc 2 "boot-storm needs one source" "$vstats" boot-storm -c test:///default --count 2 --concurrency 2
-expect_rc 2 "boot-storm bad concurrency" "$vstats" boot-storm -c test:///default --count 2 --testhost /tmp --concurrency lots
+expect_rc 2 "boot-storm needs --count" vstats boot-storm -c test:///default --testhost /tmp --concurrency 2
+expect_rc 2 "boot-storm needs one source" vstats boot-storm -c test:///default --count 2 --concurrency 2
+expect_rc 2 "boot-storm bad concurrency" vstats boot-storm -c test:///default --count 2 --testhost /tmp --concurrency lots
 echo "<domain type='test'><name>@NAME@</name><nonsense" > "$tmpl"
-expect_rc 1 "boot-storm bad template fails" "$vstats" boot-storm -c test:///default --count 3 --template "$tmpl" --concurrency 2
+expect_rc 1 "boot-storm bad template fails" vstats boot-storm -c test:///default --count 3 --template "$tmpl" --concurrency 2
 [ "$(grep -c '^FAILED bs-000[123]: ' /tmp/vstats-cli.$$)" -eq 3 ] && ok "boot-storm names each failed VM" || bad "boot-storm names each failed VM"
 echo "<domain type='test'><name>@NAME@</name><uuid>@UUID@</uuid><memory>32768</memory><os><type>hvm</type></os></domain>" > "$tmpl"
-expect_rc 0 "boot-storm clean run" "$vstats" boot-storm -c test:///default --count 12 --template "$tmpl" --concurrency auto --format json
+expect_rc 0 "boot-storm clean run" vstats boot-storm -c test:///default --count 12 --template "$tmpl" --concurrency auto --format json
 if command -v python3 >/dev/null; then
     python3 -c '
 import json, sys
