@@ -7,6 +7,7 @@
 #
 # Other targets: deps libvirt stock vstats series-check export host-down
 #   boot-storm contention (parts of make bench on their own)
+#   sanitize (vstats under ASan+UBSan and valgrind)
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -47,7 +48,10 @@ boot-storm: libvirt stock vstats
 contention: libvirt stock vstats
 	tools/bench-contention
 
+sanitize: libvirt
+	tools/sanitize-vstats
+
 host-down:
 	tools/testhost down
 
-.PHONY: help deps libvirt stock vstats series-check export demo check bench boot-storm contention host-down
+.PHONY: help deps libvirt stock vstats series-check export demo check bench boot-storm contention host-down sanitize
