@@ -390,8 +390,13 @@ all_answer
 sleep 5
 rss1=$(proc_kb "$lpid" VmRSS); thr1=$(proc_kb "$lpid" Threads)
 rss_max=$((rss0 * 3 / 2 + 20480))
-thr_max=$((thr0 + workers + 0 + 4))   # no domain is stopped now
-echo "saw: libvirtd VmRSS $rss0 -> $rss1 kB (bound $rss_max), Threads $thr0 -> $thr1 (bound $thr_max: start + $workers bulk_stats_workers + 0 stopped + 4)"
+# No domain is stopped now. The margin covers threads libvirt starts on
+# demand and keeps (priority RPC workers, per-domain event threads of the
+# domains the churn restarted): this run saw 11 above the start with 8 of
+# them bulk stats workers; a thread left per stuck collection would add
+# one per churned domain, 10, and still fail.
+thr_max=$((thr0 + workers + 0 + 8))
+echo "saw: libvirtd VmRSS $rss0 -> $rss1 kB (bound $rss_max), Threads $thr0 -> $thr1 (bound $thr_max: start + $workers bulk_stats_workers + 0 stopped + 8)"
 check "load: libvirtd's RSS back within 1.5x + 20 MiB of its start ($rss1 <= $rss_max kB)" [ "$rss1" -le "$rss_max" ]
 check "load: libvirtd's threads not above the bound ($thr1 <= $thr_max)" [ "$thr1" -le "$thr_max" ]
 end_scenario
