@@ -7,15 +7,26 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The contents of /proc/PID/@file, or NULL. */
+static char *
+read_proc_file(pid_t pid, const char *file, gsize *len)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/%s", (int) pid, file);
+    char *text = NULL;
+
+    if (!g_file_get_contents(path, &text, len, NULL))
+        return NULL;
+    return text;
+}
+
 double
 vstats_process_cpu_seconds(pid_t pid)
 {
-    g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int) pid);
     g_autofree char *text = NULL;
     g_auto(GStrv) fields = NULL;
     const char *rest;
 
-    if (pid <= 0 || !g_file_get_contents(path, &text, NULL, NULL))
+    if (pid <= 0 || !(text = read_proc_file(pid, "stat", NULL)))
         return -1;
     /* The command name may hold spaces and ')': fields start after the
      * last ')'.  Then state is field 3, utime 14, stime 15. */
@@ -57,10 +68,9 @@ static gboolean
 check_daemon(pid_t pid, gpointer data)
 {
     DaemonSearch *search = data;
-    g_autofree char *path = g_strdup_printf("/proc/%d/comm", (int) pid);
-    g_autofree char *comm = NULL;
+    g_autofree char *comm = read_proc_file(pid, "comm", NULL);
 
-    if (!g_file_get_contents(path, &comm, NULL, NULL))
+    if (!comm)
         return TRUE;
     g_strchomp(comm);
     if (strcmp(comm, "libvirtd") == 0 || strcmp(comm, "virtqemud") == 0) {
@@ -88,11 +98,10 @@ static gboolean
 check_guest(pid_t pid, gpointer data)
 {
     GuestSearch *search = data;
-    g_autofree char *path = g_strdup_printf("/proc/%d/cmdline", (int) pid);
-    g_autofree char *cmdline = NULL;
     gsize len;
+    g_autofree char *cmdline = read_proc_file(pid, "cmdline", &len);
 
-    if (!g_file_get_contents(path, &cmdline, &len, NULL))
+    if (!cmdline)
         return TRUE;
     /* Arguments are NUL-separated; QEMU's is "-name guest=NAME,...". */
     for (gsize off = 0; off < len; off += strlen(cmdline + off) + 1) {
