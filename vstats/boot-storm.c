@@ -203,6 +203,19 @@ compute_stats(VstatsBootStorm *s)
         st->throughput = n / ((last - first) / (double) G_USEC_PER_SEC);
 }
 
+/* Auto starts from the CPUs of the host that runs the domains, which is
+ * not this one when the URI is remote. */
+static guint
+host_cpus(virConnectPtr conn)
+{
+    virNodeInfo info;
+
+    if (virNodeGetInfo(conn, &info) == 0 && info.cpus > 0)
+        return info.cpus;
+    virResetLastError();
+    return g_get_num_processors();
+}
+
 gboolean
 vstats_boot_storm_run(VstatsBootStorm *s)
 {
@@ -215,7 +228,8 @@ vstats_boot_storm_run(VstatsBootStorm *s)
     if (s->fixed_limit) {
         s->limit = s->fixed_limit;
     } else {
-        s->controller = vstats_concurrency_auto_new(MAX(s->count, 1));
+        s->controller = vstats_concurrency_auto_new_for_cpus(MAX(s->count, 1),
+                                                             host_cpus(s->conn));
         s->limit = vstats_concurrency_auto_get_limit(s->controller);
     }
     s->origin_us = g_get_monotonic_time();

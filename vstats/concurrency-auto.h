@@ -17,8 +17,14 @@ typedef struct {
 
 typedef struct VstatsConcurrencyAuto VstatsConcurrencyAuto;
 
-/* @max_limit: never allow more than this in flight (e.g. the VM count). */
+/* @max_limit: never allow more than this in flight (e.g. the VM count).
+ * Starts from the online CPUs of this machine; use _new_for_cpus when the
+ * work runs elsewhere (a remote daemon) or in tests. */
 VstatsConcurrencyAuto *vstats_concurrency_auto_new(guint max_limit);
+VstatsConcurrencyAuto *vstats_concurrency_auto_new_for_cpus(guint max_limit, guint n_cpus);
+
+/* The limit it starts at on a host with @n_cpus CPUs (before @max_limit). */
+guint vstats_concurrency_auto_initial_limit(guint n_cpus);
 void vstats_concurrency_auto_free(VstatsConcurrencyAuto *ctl);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VstatsConcurrencyAuto, vstats_concurrency_auto_free)
 
