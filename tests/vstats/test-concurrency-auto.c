@@ -478,6 +478,25 @@ test_descends_one_step_at_a_time(void)
     assert_trajectory(ctl, want, G_N_ELEMENTS(want));
 }
 
+/* A climb 4 -> 8 that paid, then a doubling to 16 that loses: back to 8,
+ * never down to 4, which the climb already measured as worse (seen in a
+ * real boot storm, where draining 16 to 4 cost 15% of the makespan). */
+static void
+test_loss_after_climb_returns_to_best(void)
+{
+    g_autoptr(VstatsConcurrencyAuto) ctl = vstats_concurrency_auto_new_for_cpus(64, 2);
+    const guint want[] = { 4, 8, 16, 8 };
+    gint64 t = 0;
+
+    feed(ctl, &t, 4, 20, 100);
+    feed(ctl, &t, 8, 24, 100);                    /* 20% better: climb */
+    g_assert_cmpuint(vstats_concurrency_auto_get_limit(ctl), ==, 16);
+    feed(ctl, &t, 16, 21, 100);                   /* 12% worse */
+    g_assert_cmpuint(vstats_concurrency_auto_get_limit(ctl), ==, 8);
+    feed(ctl, &t, 8, 24, 30);
+    assert_trajectory(ctl, want, G_N_ELEMENTS(want));
+}
+
 /* No best fixed limit short of all at once: the limit must keep doubling. */
 static void
 test_grows_while_it_pays(void)
@@ -518,6 +537,7 @@ main(int argc, char **argv)
     g_test_add_func("/concurrency-auto/flat-goes-back", test_flat_goes_back);
     g_test_add_func("/concurrency-auto/small-gain-kept", test_small_gain_kept);
     g_test_add_func("/concurrency-auto/descends-one-step-at-a-time", test_descends_one_step_at_a_time);
+    g_test_add_func("/concurrency-auto/loss-after-climb-returns-to-best", test_loss_after_climb_returns_to_best);
     g_test_add_func("/concurrency-auto/limit-bounds", test_limit_bounds);
     g_test_add_func("/concurrency-auto/cpu-bound-host", test_cpu_bound_host);
     g_test_add_func("/concurrency-auto/serialising-daemon", test_serialising_daemon);
