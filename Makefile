@@ -8,6 +8,7 @@
 # Other targets: deps libvirt stock vstats series-check export host-down
 #   boot-storm contention (parts of make bench on their own)
 #   sanitize (vstats under ASan+UBSan and valgrind)
+#   sanitize-libvirt (the patched libvirt under ASan+UBSan: integration tests)
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -51,7 +52,10 @@ contention: libvirt stock vstats
 sanitize: libvirt
 	tools/sanitize-vstats
 
+sanitize-libvirt: libvirt vstats
+	tools/sanitize-libvirt
+
 host-down:
 	tools/testhost down
 
-.PHONY: help deps libvirt stock vstats series-check export demo check bench boot-storm contention host-down sanitize
+.PHONY: help deps libvirt stock vstats series-check export demo check bench boot-storm contention host-down sanitize sanitize-libvirt
