@@ -1,0 +1,31 @@
+# Helpers shared by the benchmark scripts (sourced, after setting $uri):
+# timing, medians, ratios, and the virsh of either build.
+
+now_ns() { date +%s%N; }
+ms_since() { echo $(( ($(now_ns) - $1) / 1000000 )); }
+
+# Median of the numbers on stdin; of an even count, the mean of the two
+# in the middle.
+median() {
+    sort -g | awk '{a[NR] = $1} END {
+        if (NR == 0) print "n/a"
+        else if (NR % 2) print a[(NR + 1) / 2]
+        else printf "%.10g\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
+# Median and p95 (nearest rank) of the numbers on stdin: "median p95".
+med_p95() {
+    sort -n | awk '{a[NR]=$1} END {
+        if (NR == 0) { print "n/a n/a"; exit }
+        i = int(NR * 0.95 + 0.999); if (i > NR) i = NR
+        print a[int((NR + 1) / 2)], a[i] }'
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "n/a"}'; }
+
+vsh() { # stock|patched args...
+    local p=build/prefix
+    [ "$1" = stock ] && p=build/stock-prefix
+    shift
+    "$p/bin/virsh" -q -c "$uri" "$@"
+}
