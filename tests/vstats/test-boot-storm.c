@@ -3,6 +3,7 @@
  * test driver.  Each test opens its own test:///default, whose domains
  * exist only within that connection, so counts are checked on it.
  */
+#include "vstats.h"
 #include "boot-storm.h"
 #include "boot-template.h"
 
@@ -240,6 +241,7 @@ int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    g_assert_true(vstats_init(VSTATS_INIT_ERROR_HANDLER, NULL));
     g_test_add_func("/boot-storm/creates-exactly-n", test_creates_exactly_n);
     g_test_add_func("/boot-storm/failure-leaves-nothing", test_failure_leaves_nothing);
     g_test_add_func("/boot-storm/limit-respected", test_limit_respected);

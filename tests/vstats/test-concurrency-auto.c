@@ -521,12 +521,28 @@ static void
 test_limit_bounds(void)
 {
     g_autoptr(VstatsConcurrencyAuto) one = vstats_concurrency_auto_new(1);
-    SimResult r = simulate(model_unlimited, 10, 0);
+    g_autoptr(VstatsConcurrencyAuto) six = vstats_concurrency_auto_new_for_cpus(6, 1);
+    guint reached = 0;
+    gint64 t = 0;
 
     g_assert_cmpuint(vstats_concurrency_auto_get_limit(one), ==, 1);
-    for (gint64 t = 1; t < 100; t++)
-        g_assert_cmpuint(vstats_concurrency_auto_observe(one, t - 1, t, 1), ==, 1);
-    g_assert_cmpuint(r.max_inflight, <=, 10);
+    for (gint64 i = 1; i < 100; i++)
+        g_assert_cmpuint(vstats_concurrency_auto_observe(one, i - 1, i, 1), ==, 1);
+
+    /* Throughput that grows with every limit makes the controller want to
+     * double past its maximum: it must stop at 6, and get there. */
+    g_assert_cmpuint(vstats_concurrency_auto_get_limit(six), <, 6);
+    for (int i = 0; i < 400; i++) {
+        guint k = vstats_concurrency_auto_get_limit(six);
+        gint64 latency = 100000;
+
+        t += latency / k; /* k in flight, each 100 ms: k per 100 ms */
+        k = vstats_concurrency_auto_observe(six, t - latency, t, k);
+        g_assert_cmpuint(k, >=, 1);
+        g_assert_cmpuint(k, <=, 6);
+        reached = MAX(reached, k);
+    }
+    g_assert_cmpuint(reached, ==, 6);
 }
 
 int

@@ -3,8 +3,9 @@
  * awkward content (quotes in names, unknown rates, no devices, a VM not
  * responding), and for a "down" report.
  */
-#include "vstats.h"
+#include "vstats-private.h"
 #include "report-private.h"
+#include "metrics.h"
 #include "prom-lint.h"
 
 #include <json-glib/json-glib.h>
@@ -32,8 +33,12 @@ make_report(void)
     d = vstats_vm_add_block(a, "vda");
     d->rd_bytes = 4096; d->wr_bytes = 0; d->rd_reqs = 1; d->wr_reqs = 0;
     d->rd_times_ns = 1000; d->rd_bytes_rate = 100; d->rd_latency_ns = 1000;
+    d->path = g_strdup("/img/web-1.raw");
     n = vstats_vm_add_net(a, "vnet0");
     n->rx_bytes = 10; n->tx_bytes = 20; n->rx_bytes_rate = 1.5;
+    n->bridge = g_strdup("br0");
+    a->vcpu_current = 2;
+    vstats_vm_add_vcpu(a, 0)->time_ns = 2500000000;
 
     b->state = 3;
     b->fresh = FALSE;
@@ -184,27 +189,84 @@ test_vdsm(void)
     g_assert_cmpstr(json_object_get_string_member(b, "statsAge"), ==, "61.00");
 }
 
+static char *
+prometheus(VstatsReport *r, gboolean late, gint64 now_us)
+{
+    VstatsScrape scrape = { r, late, FALSE, 7 };
+    return vstats_metrics_format(&scrape, now_us);
+}
+
 static void
 test_prometheus(void)
 {
     g_autoptr(VstatsReport) r = make_report();
-    g_autofree char *text = vstats_format_prometheus(r);
+    g_autofree char *text = prometheus(r, FALSE, vstats_report_get_wall_time_us(r));
+    g_autofree char *why = NULL;
+#define WEB "domain=\"web-1\",uuid=\"aaaaaaaa-0000-0000-0000-000000000001\""
+#define WEIRD "domain=\"we\\\"ird\\\\name\\n\",uuid=\"aaaaaaaa-0000-0000-0000-000000000002\""
+
+    if (!prom_lint(text, &why))
+        g_error("%s\n%s", why, text);
+    /* prometheus-libvirt-exporter's families, labels and types. */
+    g_assert_nonnull(strstr(text, "# TYPE libvirt_up gauge\nlibvirt_up 1\n"));
+    g_assert_nonnull(strstr(text, "# TYPE libvirt_domain_info_cpu_time_seconds_total counter\n"));
+    g_assert_nonnull(strstr(text, "libvirt_domain_info_cpu_time_seconds_total{" WEB "} 1.5\n"));
+    g_assert_nonnull(strstr(text, "libvirt_domain_info_memory_usage_bytes{" WEB "} 1048576\n"));
+    g_assert_nonnull(strstr(text, "libvirt_domain_info_maximum_memory_bytes{" WEB "} 2097152\n"));
+    g_assert_nonnull(strstr(text, "libvirt_domain_info_virtual_cpus{" WEB "} 2\n"));
+    g_assert_nonnull(strstr(text, "libvirt_domain_block_stats_read_bytes_total{" WEB
+                            ",source_file=\"/img/web-1.raw\",target_device=\"vda\"} 4096\n"));
+    g_assert_nonnull(strstr(text, "libvirt_domain_interface_stats_transmit_bytes_total{" WEB
+                            ",source_bridge=\"br0\",target_device=\"vnet0\"} 20\n"));
+    /* vstats' own, under a prefix of their own. */
+    g_assert_nonnull(strstr(text, "vstats_domain_stats_age_seconds{" WEIRD "} 61\n"));
+    g_assert_nonnull(strstr(text, "vstats_domain_not_responding{" WEIRD "} 1\n"));
+    g_assert_nonnull(strstr(text, "vstats_domain_stats_fresh{" WEB "} 1\n"));
+    g_assert_nonnull(strstr(text, "vstats_domain_stats_fresh{" WEIRD "} 0\n"));
+    g_assert_nonnull(strstr(text, "vstats_domain_state{" WEB "} 1\n"));
+    g_assert_nonnull(strstr(text, "vstats_domain_vcpu_time_seconds_total{" WEB ",vcpu=\"0\"} 2.5\n"));
+    g_assert_nonnull(strstr(text, "vstats_domain_block_read_time_seconds_total{" WEB
+                            ",source_file=\"/img/web-1.raw\",target_device=\"vda\"} 1e-06\n"));
+    g_assert_nonnull(strstr(text, "vstats_collection_duration_seconds 0.001234\n"));
+    g_assert_nonnull(strstr(text, "vstats_collections_total 7\n"));
+    /* No label that changes with the state: a state change is no new series. */
+    g_assert_null(strstr(text, "state=\""));
+    /* Missing counters are left out, not reported as 0. */
+    g_assert_null(strstr(text, "vstats_domain_block_flush_requests_total"));
+    g_assert_null(strstr(text, "libvirt_domain_info_cpu_time_seconds_total{" WEIRD));
+}
+
+/* A scrape that could only get an old report: down, every domain stale,
+ * the ages grown by the time since. */
+static void
+test_prometheus_late(void)
+{
+    g_autoptr(VstatsReport) r = make_report();
+    g_autofree char *text = prometheus(r, TRUE, vstats_report_get_wall_time_us(r) + 5 * G_USEC_PER_SEC);
     g_autofree char *why = NULL;
 
     if (!prom_lint(text, &why))
         g_error("%s\n%s", why, text);
-    g_assert_nonnull(strstr(text, "vstats_up 1\n"));
-    g_assert_nonnull(strstr(text, "libvirt_domain_cpu_seconds_total{domain=\"web-1\"} 1.5\n"));
-    g_assert_nonnull(strstr(text, "libvirt_domain_block_read_bytes_total{domain=\"web-1\",device=\"vda\"} 4096\n"));
-    g_assert_nonnull(strstr(text, "libvirt_domain_net_transmit_bytes_total{domain=\"web-1\",device=\"vnet0\"} 20\n"));
-    g_assert_nonnull(strstr(text, "libvirt_domain_stats_age_seconds{domain=\"we\\\"ird\\\\name\\n\"} 61\n"));
-    g_assert_nonnull(strstr(text, "libvirt_domain_not_responding{domain=\"we\\\"ird\\\\name\\n\"} 1\n"));
-    g_assert_nonnull(strstr(text, "libvirt_domain_stats_fresh{domain=\"web-1\"} 1\n"));
-    g_assert_nonnull(strstr(text, "libvirt_domain_monitor_unresponsive_seconds"));
-    g_assert_nonnull(strstr(text, "vstats_scrape_duration_seconds 0.001234\n"));
-    /* Missing counters are left out, not reported as 0. */
-    g_assert_null(strstr(text, "libvirt_domain_block_flush_requests_total"));
-    g_assert_null(strstr(text, "libvirt_domain_cpu_seconds_total{domain=\"we\\\""));
+    g_assert_nonnull(strstr(text, "libvirt_up 0\n"));
+    g_assert_nonnull(strstr(text, "vstats_domain_stats_fresh{" WEB "} 0\n"));
+    g_assert_nonnull(strstr(text, "vstats_domain_stats_age_seconds{" WEB "} 5\n"));
+    g_assert_nonnull(strstr(text, "vstats_domain_stats_age_seconds{" WEIRD "} 66\n"));
+    /* The stale values are still served. */
+    g_assert_nonnull(strstr(text, "libvirt_domain_info_cpu_time_seconds_total{" WEB "} 1.5\n"));
+}
+
+/* The daemon did not answer: the last values are listed, up is 0. */
+static void
+test_prometheus_unanswered(void)
+{
+    g_autoptr(VstatsReport) r = make_report();
+    g_autofree char *text = NULL;
+
+    vstats_report_set_unanswered(r, "the daemon did not answer within 2000 ms");
+    text = prometheus(r, FALSE, vstats_report_get_wall_time_us(r));
+    g_assert_false(vstats_report_get_up(r));
+    g_assert_nonnull(strstr(text, "libvirt_up 0\n"));
+    g_assert_nonnull(strstr(text, "vstats_domains 2\n"));
 }
 
 static void
@@ -235,9 +297,9 @@ test_down_report(void)
     g_autoptr(JsonNode) v = NULL;
 
     vstats_report_finish(r, 10, FALSE, 0, "daemon unreachable");
-    prom = vstats_format_prometheus(r);
+    prom = prometheus(r, FALSE, 0);
     g_assert_true(prom_lint(prom, &why));
-    g_assert_nonnull(strstr(prom, "vstats_up 0\n"));
+    g_assert_nonnull(strstr(prom, "libvirt_up 0\n"));
     json = vstats_format_json(r);
     j = parse_line(json);
     g_assert_false(json_object_get_boolean_member(json_node_get_object(j), "up"));
@@ -270,6 +332,8 @@ main(int argc, char **argv)
     g_test_add_func("/format/json-round-trip", test_json_round_trip);
     g_test_add_func("/format/vdsm", test_vdsm);
     g_test_add_func("/format/prometheus", test_prometheus);
+    g_test_add_func("/format/prometheus-late", test_prometheus_late);
+    g_test_add_func("/format/prometheus-unanswered", test_prometheus_unanswered);
     g_test_add_func("/format/prom-lint-catches", test_prom_lint_catches);
     g_test_add_func("/format/down-report", test_down_report);
     g_test_add_func("/format/table", test_table);

@@ -2,7 +2,7 @@
  * test-rates.c: the pure parts: rates, the two-sample window, the
  * responsiveness tracker and the skip list.  No libvirt involved.
  */
-#include "vstats.h"
+#include "vstats-private.h"
 #include "responsiveness.h"
 #include "skip-list.h"
 
@@ -84,10 +84,19 @@ test_counter_reset(void)
     d = vstats_vm_add_block(b, "vda");
     d->rd_bytes = 10;
     vstats_rates_compute(a, b);
+    /* A counter that went back gives an unknown rate, never a negative
+     * or huge one; the latency over that window is unknown too. */
     g_assert_true(isnan(b->cpu_total_pct));
     g_assert_true(isnan(b->blocks[0].rd_bytes_rate));
-    g_assert_true(b->blocks[0].rd_bytes_rate != b->blocks[0].rd_bytes_rate ||
-                  b->blocks[0].rd_bytes_rate >= 0); /* never negative */
+    g_assert_true(isnan(b->blocks[0].rd_latency_ns));
+    /* The next window, from the reset counter on, has rates again. */
+    {
+        g_autoptr(VstatsVm) c = sample(3 * SEC, 1000 + 500000000);
+        vstats_vm_add_block(c, "vda")->rd_bytes = 10 + 4096;
+        vstats_rates_compute(b, c);
+        g_assert_cmpfloat_with_epsilon(c->cpu_total_pct, 50.0, 1e-9);
+        g_assert_cmpfloat_with_epsilon(c->blocks[0].rd_bytes_rate, 4096.0, 1e-9);
+    }
 }
 
 static void

@@ -154,6 +154,7 @@ test_lifecycle_events(void)
     g_autoptr(VstatsSampler) s = vstats_sampler_new(conn, VSTATS_MODE_BULK, 2000);
     virConnectPtr vc = vstats_connection_ref_virconn(conn);
     guint base = vstats_connection_get_n_domains(conn);
+    guint n = 0;
     virDomainPtr dom;
 
     g_assert_no_error(error);
@@ -174,12 +175,16 @@ test_lifecycle_events(void)
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
     g_assert_cmpint(virDomainUndefine(dom), ==, 0);
     virDomainFree(dom);
-    g_usleep(200000); /* let the events arrive */
-    {
+    /* The events arrive in the event thread: poll, with a generous bound. */
+    for (int i = 0; i < 500; i++) {
         g_autoptr(VstatsReport) r = vstats_sampler_collect(s, &error);
         g_assert_no_error(error);
-        g_assert_cmpuint(vstats_report_get_n_vms(r), ==, base);
+        n = vstats_report_get_n_vms(r);
+        if (n == base)
+            break;
+        g_usleep(10000);
     }
+    g_assert_cmpuint(n, ==, base);
     virConnectClose(vc);
 }
 
@@ -210,6 +215,7 @@ int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    g_assert_true(vstats_init(VSTATS_INIT_DEFAULT, NULL));
     log_lines = g_ptr_array_new_with_free_func(g_free);
     vstats_set_log_func(capture_log, NULL);
     g_test_add_func("/strategy/auto-falls-back", test_auto_falls_back);

@@ -1,8 +1,0 @@
-/* domain-xml.h: device names from a domain's XML, for per-device calls. */
-#pragma once
-#include <glib.h>
-
-/* Fills @disks with the target dev of each <disk> and @nets with the
- * target dev of each <interface> (arrays of char*).  FALSE on bad XML. */
-gboolean vstats_domain_xml_devices(const char *xml, GPtrArray *disks,
-                                   GPtrArray *nets);
