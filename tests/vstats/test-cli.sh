@@ -30,12 +30,24 @@ grep -q "bogus:///x" /tmp/vstats-cli.$$ && ok "bad URI is named" || bad "bad URI
 expect_rc 1 "daemon gone" vstats sample -c "qemu:///system?socket=/nonexistent/sock" --count 1
 grep -q "running" /tmp/vstats-cli.$$ && ok "daemon gone has a hint" || bad "daemon gone has a hint"
 expect_rc 2 "bad listen address" vstats serve -c test:///default --listen nowhere
+# One option group for sample and serve: both take and document the same.
+for opt in --connect --timeout --mode --not-responding-ms --read-only --quiet; do
+    for cmd in sample serve; do
+        vstats $cmd --help 2>&1 | grep -q -- "$opt" && ok "$cmd --help has $opt" || bad "$cmd --help has $opt"
+    done
+done
+expect_rc 0 "sample --read-only" vstats sample -c test:///default --read-only --count 1 -q
+expect_rc 2 "serve checks --not-responding-ms like sample" vstats serve -c test:///default --not-responding-ms 0
 
 out=$(vstats sample -c test:///default --format json --count 2 --period 0.2 -q)
 lines=$(printf '%s\n' "$out" | grep -c '^{')
 [ "$lines" -eq 2 ] && ok "json: one line per cycle" || bad "json: one line per cycle ($lines)"
-if command -v python3 >/dev/null; then
-    printf '%s\n' "$out" | python3 -c '
+# Debian's python3 reads the JSON; without it the checks fail rather than
+# pass unchecked.
+python=/usr/bin/python3
+[ -x "$python" ] && ok "$python is there for the JSON checks" || bad "$python is missing: JSON checks cannot run"
+{
+    printf '%s\n' "$out" | $python -c '
 import json, sys
 lines = [json.loads(l) for l in sys.stdin if l.strip()]
 last = lines[-1]
@@ -44,7 +56,7 @@ vm = last["vms"][0]
 for key in ("name", "uuid", "state", "fresh", "age_ms", "monitor_unresponsive_ms", "not_responding", "cpu"):
     assert key in vm, key
 ' && ok "json: fields present" || bad "json: fields present"
-    vstats sample -c test:///default --format vdsm --count 1 -q | python3 -c '
+    vstats sample -c test:///default --format vdsm --count 1 -q | $python -c '
 import json, sys
 d = json.loads(sys.stdin.read())
 assert d["status"]["code"] == 0
@@ -52,7 +64,7 @@ vm = d["statsList"][0]
 for key in ("vmId", "status", "cpuUser", "cpuSys", "cpuUsage", "network", "disks", "balloonInfo", "monitorResponse", "statsAge"):
     assert key in vm, key
 ' && ok "vdsm: fields present" || bad "vdsm: fields present"
-fi
+}
 vstats sample -c test:///default --mode legacy --count 1 -q | grep -q ' test' &&
     ok "table lists the domain" || bad "table lists the domain"
 
@@ -68,15 +80,15 @@ expect_rc 1 "boot-storm bad template fails" vstats boot-storm -c test:///default
 [ "$(grep -c '^FAILED bs-000[123]: ' /tmp/vstats-cli.$$)" -eq 3 ] && ok "boot-storm names each failed VM" || bad "boot-storm names each failed VM"
 echo "<domain type='test'><name>@NAME@</name><uuid>@UUID@</uuid><memory>32768</memory><os><type>hvm</type></os></domain>" > "$tmpl"
 expect_rc 0 "boot-storm clean run" vstats boot-storm -c test:///default --count 12 --template "$tmpl" --concurrency auto --format json
-if command -v python3 >/dev/null; then
-    python3 -c '
+{
+    $python -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["stats"]["succeeded"] == 12 and len(d["vms"]) == 12, d["stats"]
 assert d["concurrency_trajectory"][0]["limit"] >= 1
 assert all(vm["ok"] and vm["ms"] >= 0 for vm in d["vms"])
 ' /tmp/vstats-cli.$$ && ok "boot-storm json" || bad "boot-storm json"
-fi
+}
 rm -f "$tmpl"
 
 rm -f /tmp/vstats-cli.$$

@@ -188,6 +188,56 @@ test_lifecycle_events(void)
     virConnectClose(vc);
 }
 
+/* A read-only connection, asked for: every strategy works on it. */
+static void
+test_read_only(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VstatsConnection) conn = vstats_connection_open_full(URI, VSTATS_CONNECT_READ_ONLY,
+                                                                   &error);
+    const VstatsMode modes[] = { VSTATS_MODE_AUTO, VSTATS_MODE_BULK, VSTATS_MODE_LEGACY };
+
+    g_assert_no_error(error);
+    g_assert_true(vstats_connection_is_read_only(conn));
+    for (gsize i = 0; i < G_N_ELEMENTS(modes); i++) {
+        g_autoptr(VstatsSampler) s = vstats_sampler_new(conn, modes[i], 2000);
+        g_autoptr(VstatsReport) r = vstats_sampler_collect(s, &error);
+        g_assert_no_error(error);
+        g_assert_true(vstats_report_get_up(r));
+        g_assert_cmpuint(vstats_report_get_n_vms(r), >=, 1);
+    }
+    /* The side connection is opened like the main one: read-only. */
+    {
+        g_autoptr(VstatsSide) side = vstats_connection_get_side(conn);
+        virConnectPtr vc = vstats_side_connect(side, &error);
+        g_assert_no_error(error);
+        /* A change is refused on it. */
+        g_assert_null(virDomainDefineXML(vc, "<domain type='test'><name>ro</name>"
+                                             "<memory>8192</memory><os><type>hvm</type></os></domain>"));
+        g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_OPERATION_DENIED);
+        virResetLastError();
+        /* And it is one connection, kept. */
+        {
+            virConnectPtr again = vstats_side_connect(side, &error);
+            g_assert_true(again == vc);
+            virConnectClose(again);
+        }
+        virConnectClose(vc);
+    }
+}
+
+static void
+test_bad_flags(void)
+{
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false(vstats_init(1 << 7, &error));
+    g_assert_error(error, VSTATS_ERROR, VSTATS_ERROR_INVALID);
+    g_clear_error(&error);
+    g_assert_null(vstats_connection_open_full(URI, 1 << 5, &error));
+    g_assert_error(error, VSTATS_ERROR, VSTATS_ERROR_INVALID);
+}
+
 static void
 test_bad_uri(void)
 {
@@ -222,6 +272,8 @@ main(int argc, char **argv)
     g_test_add_func("/strategy/modes-agree", test_modes_agree);
     g_test_add_func("/strategy/legacy-rates", test_legacy_rates);
     g_test_add_func("/connection/lifecycle-events", test_lifecycle_events);
+    g_test_add_func("/connection/read-only", test_read_only);
+    g_test_add_func("/connection/bad-flags", test_bad_flags);
     g_test_add_func("/connection/bad-uri", test_bad_uri);
     g_test_add_func("/connection/missing-socket", test_missing_socket);
     return g_test_run();
