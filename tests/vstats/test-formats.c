@@ -202,7 +202,8 @@ test_prometheus(void)
     g_autoptr(VstatsReport) r = make_report();
     g_autofree char *text = prometheus(r, FALSE, vstats_report_get_wall_time_us(r));
     g_autofree char *why = NULL;
-#define WEB "domain=\"web-1\",uuid=\"aaaaaaaa-0000-0000-0000-000000000001\""
+#define WEB_UUID "uuid=\"aaaaaaaa-0000-0000-0000-000000000001\""
+#define WEB "domain=\"web-1\"," WEB_UUID
 #define WEIRD "domain=\"we\\\"ird\\\\name\\n\",uuid=\"aaaaaaaa-0000-0000-0000-000000000002\""
 
     if (!prom_lint(text, &why))
@@ -214,19 +215,20 @@ test_prometheus(void)
     g_assert_nonnull(strstr(text, "libvirt_domain_info_memory_usage_bytes{" WEB "} 1048576\n"));
     g_assert_nonnull(strstr(text, "libvirt_domain_info_maximum_memory_bytes{" WEB "} 2097152\n"));
     g_assert_nonnull(strstr(text, "libvirt_domain_info_virtual_cpus{" WEB "} 2\n"));
-    g_assert_nonnull(strstr(text, "libvirt_domain_block_stats_read_bytes_total{" WEB
-                            ",source_file=\"/img/web-1.raw\",target_device=\"vda\"} 4096\n"));
-    g_assert_nonnull(strstr(text, "libvirt_domain_interface_stats_transmit_bytes_total{" WEB
-                            ",source_bridge=\"br0\",target_device=\"vnet0\"} 20\n"));
+    g_assert_nonnull(strstr(text, "libvirt_domain_block_stats_read_bytes_total{domain=\"web-1\","
+                            "source_file=\"/img/web-1.raw\",target_device=\"vda\"," WEB_UUID "} 4096\n"));
+    g_assert_nonnull(strstr(text, "libvirt_domain_interface_stats_transmit_bytes_total{domain=\"web-1\","
+                            "source_bridge=\"br0\",target_device=\"vnet0\"," WEB_UUID "} 20\n"));
+    g_assert_nonnull(strstr(text, "libvirt_domain_state_code{" WEB "} 1\n"));
+    g_assert_nonnull(strstr(text, "libvirt_domains_number 2\n"));
     /* vstats' own, under a prefix of their own. */
     g_assert_nonnull(strstr(text, "vstats_domain_stats_age_seconds{" WEIRD "} 61\n"));
     g_assert_nonnull(strstr(text, "vstats_domain_not_responding{" WEIRD "} 1\n"));
     g_assert_nonnull(strstr(text, "vstats_domain_stats_fresh{" WEB "} 1\n"));
     g_assert_nonnull(strstr(text, "vstats_domain_stats_fresh{" WEIRD "} 0\n"));
-    g_assert_nonnull(strstr(text, "vstats_domain_state{" WEB "} 1\n"));
     g_assert_nonnull(strstr(text, "vstats_domain_vcpu_time_seconds_total{" WEB ",vcpu=\"0\"} 2.5\n"));
-    g_assert_nonnull(strstr(text, "vstats_domain_block_read_time_seconds_total{" WEB
-                            ",source_file=\"/img/web-1.raw\",target_device=\"vda\"} 1e-06\n"));
+    g_assert_nonnull(strstr(text, "vstats_domain_block_read_time_seconds_total{domain=\"web-1\","
+                            "source_file=\"/img/web-1.raw\",target_device=\"vda\"," WEB_UUID "} 1e-06\n"));
     g_assert_nonnull(strstr(text, "vstats_collection_duration_seconds 0.001234\n"));
     g_assert_nonnull(strstr(text, "vstats_collections_total 7\n"));
     /* No label that changes with the state: a state change is no new series. */
@@ -266,7 +268,7 @@ test_prometheus_unanswered(void)
     text = prometheus(r, FALSE, vstats_report_get_wall_time_us(r));
     g_assert_false(vstats_report_get_up(r));
     g_assert_nonnull(strstr(text, "libvirt_up 0\n"));
-    g_assert_nonnull(strstr(text, "vstats_domains 2\n"));
+    g_assert_nonnull(strstr(text, "libvirt_domains_number 2\n"));
 }
 
 static void

@@ -113,7 +113,7 @@ test_metrics(void)
     if (!prom_lint(body, &why))
         g_error("%s", why);
     g_assert_nonnull(strstr(body, "\nlibvirt_up 1\n"));
-    g_assert_nonnull(strstr(body, "vstats_domain_state{domain=\"test\""));
+    g_assert_nonnull(strstr(body, "libvirt_domain_state_code{domain=\"test\""));
 }
 
 static void
@@ -172,7 +172,7 @@ test_gzip(void)
     text[n] = '\0';
     if (!prom_lint(text, &why))
         g_error("%s", why);
-    g_assert_nonnull(strstr(text, "vstats_domain_state{domain=\"test\""));
+    g_assert_nonnull(strstr(text, "libvirt_domain_state_code{domain=\"test\""));
     g_assert_cmpuint(len - (sep + 4 - data), <, n);
 }
 

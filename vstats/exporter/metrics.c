@@ -31,6 +31,7 @@ static const Family exporter_families[] = {
     VM("libvirt_domain_info_memory_usage_bytes", "gauge", "Memory usage of the domain, in bytes.", balloon.current_kib, 1024),
     VM("libvirt_domain_info_virtual_cpus", "gauge", "Number of virtual CPUs for the domain.", vcpu_current, 1),
     VM("libvirt_domain_info_cpu_time_seconds_total", "counter", "Amount of CPU time used by the domain, in seconds.", cpu_time_ns, 1e-9),
+    VM("libvirt_domain_state_code", "gauge", "State of the domain.", state, 1),
     BLK("libvirt_domain_block_stats_read_bytes_total", "counter", "Number of bytes read from a block device, in bytes.", rd_bytes, 1),
     BLK("libvirt_domain_block_stats_read_requests_total", "counter", "Number of read requests from a block device.", rd_reqs, 1),
     BLK("libvirt_domain_block_stats_write_bytes_total", "counter", "Number of bytes written from a block device, in bytes.", wr_bytes, 1),
@@ -47,7 +48,6 @@ static const Family exporter_families[] = {
 
 /* vstats' additions: a prefix of their own, so they collide with nothing. */
 static const Family vstats_families[] = {
-    VM("vstats_domain_state", "gauge", "virDomainState of the domain (1 running, 3 paused, 5 shut off, ...).", state, 1),
     VM("vstats_domain_cpu_user_seconds_total", "counter", "User CPU time of the domain's processes.", cpu_user_ns, 1e-9),
     VM("vstats_domain_cpu_system_seconds_total", "counter", "System CPU time of the domain's processes.", cpu_system_ns, 1e-9),
     VM("vstats_domain_vcpus_maximum", "gauge", "Maximum number of virtual CPUs.", vcpu_maximum, 1),
@@ -108,7 +108,8 @@ label(GString *out, const char *name, const char *value)
     g_string_append_c(out, '"');
 }
 
-/* name{domain,uuid[,device labels]} */
+/* name{domain,[device labels,]uuid}: labels sorted by name, as the
+ * exporter writes them, so that its output and ours compare line by line. */
 static void
 sample_start(GString *out, const char *name, const VstatsVm *vm, Scope scope,
              gconstpointer item)
@@ -116,16 +117,16 @@ sample_start(GString *out, const char *name, const VstatsVm *vm, Scope scope,
     g_string_append_printf(out, "%s{domain=\"", name);
     append_label_value(out, vm->name);
     g_string_append_c(out, '"');
-    label(out, "uuid", vm->uuid);
     if (scope == SCOPE_BLOCK) {
         label(out, "source_file", ((const VstatsBlock *) item)->path);
         label(out, "target_device", ((const VstatsBlock *) item)->name);
     } else if (scope == SCOPE_NET) {
         label(out, "source_bridge", ((const VstatsNet *) item)->bridge);
         label(out, "target_device", ((const VstatsNet *) item)->name);
-    } else if (scope == SCOPE_VCPU) {
-        g_string_append_printf(out, ",vcpu=\"%u\"", ((const VstatsVcpu *) item)->id);
     }
+    label(out, "uuid", vm->uuid);
+    if (scope == SCOPE_VCPU)
+        g_string_append_printf(out, ",vcpu=\"%u\"", ((const VstatsVcpu *) item)->id);
     g_string_append(out, "} ");
 }
 
@@ -255,8 +256,8 @@ vstats_metrics_format(const VstatsScrape *scrape, gint64 now_us)
     g_string_append(out, "vstats_strategy_info{strategy=\"");
     append_label_value(out, vstats_report_get_strategy(r));
     g_string_append(out, "\"} 1\n");
-    header(out, "vstats_domains", "gauge", "Domains reported.");
-    g_string_append_printf(out, "vstats_domains %u\n", vstats_report_get_n_vms(r));
+    header(out, "libvirt_domains_number", "gauge", "Number of domains.");
+    g_string_append_printf(out, "libvirt_domains_number %u\n", vstats_report_get_n_vms(r));
 
     for (gsize i = 0; i < G_N_ELEMENTS(exporter_families); i++)
         family(out, r, &exporter_families[i]);
