@@ -302,6 +302,31 @@ test_new_then_free(void)
     }
 }
 
+/* Prometheus' own linter on the exposition (promtool comes with Debian's
+ * prometheus; tools/deps installs it). */
+static void
+test_promtool(void)
+{
+    g_autofree char *promtool = g_find_program_in_path("promtool");
+    g_autofree char *resp = get(vstats_server_get_port(server), SCRAPE);
+    g_autofree char *out = NULL, *err = NULL;
+    g_autoptr(GSubprocess) proc = NULL;
+    g_autoptr(GError) error = NULL;
+
+    if (!promtool) {
+        g_test_fail_printf("promtool not installed (tools/deps installs prometheus)");
+        return;
+    }
+    proc = g_subprocess_new(G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                            G_SUBPROCESS_FLAGS_STDERR_MERGE, &error, promtool, "check",
+                            "metrics", NULL);
+    g_assert_no_error(error);
+    g_subprocess_communicate_utf8(proc, body_of(resp), NULL, &out, &err, &error);
+    g_assert_no_error(error);
+    if (!g_subprocess_get_successful(proc))
+        g_error("promtool check metrics: %s", out);
+}
+
 static void
 test_curl(void)
 {
@@ -350,6 +375,7 @@ main(int argc, char **argv)
     g_test_add_func("/http/connection-limit", test_connection_limit);
     g_test_add_func("/http/new-then-free", test_new_then_free);
     g_test_add_func("/http/curl", test_curl);
+    g_test_add_func("/http/promtool-check-metrics", test_promtool);
     rc = g_test_run();
     vstats_server_free(server);
     vstats_sampler_free(sampler);
