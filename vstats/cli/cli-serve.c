@@ -110,7 +110,7 @@ vstats_cli_serve(int argc, char **argv)
         g_source_attach(src, context);
     }
     g_main_loop_run(loop);
-    /* Server first: it borrows the sampler. */
+    /* Server first: a collection in progress ends (or is left running). */
     g_clear_pointer(&server, vstats_server_free);
     if (!opts.quiet)
         fprintf(stderr, "vstats: stopped\n");

@@ -3,6 +3,8 @@
  * answers every waiting scrape with the result (see collector.h).
  */
 #include "collector.h"
+#include "log.h"
+#include "vstats-private.h"
 
 typedef struct {
     VstatsScrapeFunc func;
@@ -49,6 +51,7 @@ run_unref(Run *run)
         return;
     if (run->report)
         vstats_report_unref(run->report);
+    vstats_sampler_free(run->sampler);
     g_mutex_clear(&run->lock);
     g_cond_clear(&run->cond);
     g_free(run);
@@ -124,7 +127,7 @@ collector_thread(gpointer data)
             run->refs = 2;
             g_mutex_init(&run->lock);
             g_cond_init(&run->cond);
-            run->sampler = c->sampler;
+            run->sampler = vstats_sampler_ref(c->sampler);
             c->running = run;
             c->collections++;
             g_thread_unref(g_thread_new("vstats-collect", run_thread, run));
@@ -163,7 +166,7 @@ vstats_collector_new(VstatsSampler *sampler, guint min_interval_ms, guint grace_
 {
     VstatsCollector *c = g_new0(VstatsCollector, 1);
 
-    c->sampler = sampler;
+    c->sampler = vstats_sampler_ref(sampler);
     c->min_interval_us = (gint64) min_interval_ms * 1000;
     c->wait_us = ((gint64) vstats_sampler_get_timeout_ms(sampler) + grace_ms) * 1000;
     g_mutex_init(&c->lock);
@@ -214,10 +217,19 @@ vstats_collector_free(VstatsCollector *c)
     g_thread_join(c->thread);
     left = c->waiting;
     answer_all(left, c->latest, TRUE, c->collections);
-    /* A collection still running keeps its own reference. */
-    if (c->running)
+    if (c->running) {
+        /* A collection ends by its deadline unless the daemon hangs: wait
+         * that long, then leave it running with its own references. */
+        gint never = FALSE;
+        VstatsReport *report = run_wait(c->running, g_get_monotonic_time() + c->wait_us, &never);
+        if (report)
+            vstats_report_unref(report);
+        else
+            vstats_log(G_LOG_LEVEL_WARNING, "a collection is stuck in the daemon; not waiting for it");
         run_unref(c->running);
+    }
     g_clear_pointer(&c->latest, vstats_report_unref);
+    vstats_sampler_free(c->sampler);
     g_mutex_clear(&c->lock);
     g_cond_clear(&c->wake);
     g_free(c);

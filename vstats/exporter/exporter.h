@@ -29,7 +29,7 @@ void vstats_server_config_init(VstatsServerConfig *config);
 
 typedef struct _VstatsServer VstatsServer;
 
-/* Serves /metrics from @sampler, which must outlive the server. */
+/* Serves /metrics from @sampler (the server keeps a reference). */
 VstatsServer *vstats_server_new(VstatsSampler *sampler, const VstatsServerConfig *config,
                                 GError **error);
 /* Whether @listen is well-formed, before connecting to anything. */

@@ -13,6 +13,11 @@ typedef struct {
 
 void vstats_tracked_free(VstatsTracked *t);
 
+/* vstats_connection_free() drops a reference: a sampler keeps its
+ * connection, so that a collection stuck in the daemon when the caller
+ * lets go does not use freed memory. */
+VstatsConnection *vstats_connection_ref(VstatsConnection *c);
+
 /* Reopens the connection if the daemon went away.  @gap_ms: how long it
  * was down when this call reconnected, else 0. */
 gboolean vstats_connection_ensure(VstatsConnection *c, guint64 *gap_ms,

@@ -20,6 +20,7 @@ typedef struct {
 } Tracker;
 
 struct _VstatsConnection {
+    gint refs;             /* the caller's, and each sampler's */
     GMutex lock;           /* serializes (re)connects */
     char *uri;
     unsigned int flags;    /* VstatsConnectFlags */
@@ -352,6 +353,7 @@ vstats_connection_open_full(const char *uri, unsigned int flags, GError **error)
         return NULL;
     }
     c = g_new0(VstatsConnection, 1);
+    c->refs = 1;
     g_mutex_init(&c->lock);
     c->uri = g_strdup(uri);
     c->flags = flags;
@@ -381,10 +383,17 @@ vstats_connection_is_read_only(VstatsConnection *c)
     return ro;
 }
 
+VstatsConnection *
+vstats_connection_ref(VstatsConnection *c)
+{
+    g_atomic_int_inc(&c->refs);
+    return c;
+}
+
 void
 vstats_connection_free(VstatsConnection *c)
 {
-    if (!c)
+    if (!c || !g_atomic_int_dec_and_test(&c->refs))
         return;
     teardown(c);
     tracker_release(c->tracker);

@@ -18,6 +18,7 @@
 #define DEFAULT_TIMEOUT_MS 2000
 
 struct _VstatsSampler {
+    gint refs;                   /* the caller's, and a collection's */
     GMutex lock;                 /* one cycle at a time */
     VstatsConnection *conn;
     VstatsMode mode;
@@ -56,8 +57,9 @@ vstats_sampler_new(VstatsConnection *conn, VstatsMode mode, guint timeout_ms)
 {
     VstatsSampler *s = g_new0(VstatsSampler, 1);
 
+    s->refs = 1;
     g_mutex_init(&s->lock);
-    s->conn = conn;
+    s->conn = vstats_connection_ref(conn);
     s->mode = mode;
     s->timeout_ms = timeout_ms ? timeout_ms : DEFAULT_TIMEOUT_MS;
     s->stats = vstats_groups_to_stats(VSTATS_GROUPS_ALL);
@@ -70,10 +72,17 @@ vstats_sampler_new(VstatsConnection *conn, VstatsMode mode, guint timeout_ms)
     return s;
 }
 
+VstatsSampler *
+vstats_sampler_ref(VstatsSampler *s)
+{
+    g_atomic_int_inc(&s->refs);
+    return s;
+}
+
 void
 vstats_sampler_free(VstatsSampler *s)
 {
-    if (!s)
+    if (!s || !g_atomic_int_dec_and_test(&s->refs))
         return;
     s->deadline->free(s->deadline);
     s->bulk->free(s->bulk);
@@ -81,6 +90,7 @@ vstats_sampler_free(VstatsSampler *s)
     vstats_rate_window_free(s->window);
     vstats_responsiveness_free(s->resp);
     vstats_bridges_free(s->bridges);
+    vstats_connection_free(s->conn);
     g_mutex_clear(&s->lock);
     g_free(s);
 }

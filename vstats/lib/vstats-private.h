@@ -33,3 +33,8 @@ const VstatsVm *vstats_rate_window_latest(VstatsRateWindow *win,
 void vstats_rate_window_retain(VstatsRateWindow *win, GHashTable *keep);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VstatsRateWindow, vstats_rate_window_free)
+
+/* vstats_sampler_free() drops a reference: a collection running in a
+ * thread of its own (the exporter's) holds one, so that the caller may let
+ * go of the sampler while a collection is stuck in the daemon. */
+VstatsSampler *vstats_sampler_ref(VstatsSampler *sampler);
