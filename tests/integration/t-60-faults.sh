@@ -273,12 +273,12 @@ for i in $(seq 1 50); do
 done
 sleep 3
 scrape > "$tmp/m0"
-check "restart: serve answers before (port ${port:-none}, vstats_up $(metric vstats_up < "$tmp/m0"), $(metric vstats_domains < "$tmp/m0") domains)" \
-    [ "$(metric vstats_up < "$tmp/m0")" = 1 ]
+check "restart: serve answers before (port ${port:-none}, libvirt_up $(metric libvirt_up < "$tmp/m0"), $(metric libvirt_domains_number < "$tmp/m0") domains)" \
+    [ "$(metric libvirt_up < "$tmp/m0")" = 1 ]
 lines0=$(wc -l < "$tmp/sample.json")
 old=$(daemon_pid)
 # Scrape through the restart to see what serve reports in the gap.
-(while :; do scrape | metric vstats_up >> "$tmp/ups"; sleep 0.3; done) &
+(while :; do scrape | metric libvirt_up >> "$tmp/ups"; sleep 0.3; done) &
 scraper=$!
 bg+=("$scraper")
 t0=$(now_ms)
@@ -314,10 +314,10 @@ check "restart: every sample cycle that was up had all $n_doms VMs" [ "${n_short
 scrape > "$tmp/m1"
 ups=$(tr '\n' ' ' < "$tmp/ups")
 reconn=$(grep -m1 -o 'reconnected to .* without statistics' "$tmp/serve.err")
-echo "saw: serve: vstats_up during the restart: ${ups:-none}; log: ${reconn:-no reconnect line}"
-up1=$(metric vstats_up < "$tmp/m1"); doms1=$(metric vstats_domains < "$tmp/m1")
-check "restart: serve answers a scrape afterwards (vstats_up $up1, $doms1 domains)" [ "$up1" = 1 -a "$doms1" = "$n_doms" ]
-check "restart: serve logs the gap (docs/vstats.md: no metric for it, vstats_up 0 while down)" [ -n "$reconn" ]
+echo "saw: serve: libvirt_up during the restart: ${ups:-none}; log: ${reconn:-no reconnect line}"
+up1=$(metric libvirt_up < "$tmp/m1"); doms1=$(metric libvirt_domains_number < "$tmp/m1")
+check "restart: serve answers a scrape afterwards (libvirt_up $up1, $doms1 domains)" [ "$up1" = 1 -a "$doms1" = "$n_doms" ]
+check "restart: serve logs the gap (docs/vstats.md: no metric for it, libvirt_up 0 while down)" [ -n "$reconn" ]
 kill -TERM "$spid" "$vpid"
 wait "$spid"; src=$?
 wait "$vpid"; vrc=$?

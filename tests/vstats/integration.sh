@@ -133,7 +133,7 @@ done
 start=$(date +%s%3N)
 metrics=$(curl -s --max-time 10 "http://127.0.0.1:$port/metrics")
 took=$(( $(date +%s%3N) - start ))
-if grep -q '^vstats_up 1$' <<<"$metrics" && grep -q '^libvirt_domain_cpu_seconds_total{' <<<"$metrics"; then
+if grep -q '^libvirt_up 1$' <<<"$metrics" && grep -q '^libvirt_domain_info_cpu_time_seconds_total{' <<<"$metrics"; then
     pass "serve: /metrics answers with domain metrics"
 else
     fail "serve: /metrics answers with domain metrics"

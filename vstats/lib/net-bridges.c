@@ -13,6 +13,7 @@
 
 struct _VstatsBridges {
     GHashTable *domains; /* uuid -> GHashTable (dev -> bridge) */
+    VstatsJob *inflight; /* a fetch that overran its cycle, or NULL */
 };
 
 VstatsBridges *
@@ -30,6 +31,7 @@ vstats_bridges_free(VstatsBridges *b)
     if (!b)
         return;
     g_hash_table_unref(b->domains);
+    vstats_job_unref(b->inflight);
     g_free(b);
 }
 
@@ -56,84 +58,72 @@ apply(VstatsBridges *b, VstatsVm *vm)
 }
 
 typedef struct {
-    GPtrArray *doms;  /* virDomainPtr, own references */
-    GPtrArray *uuids; /* char*, same order */
+    VstatsSide *side;
+    GHashTable *uuids; /* wanted */
 } Fetch;
-
-static void
-domain_free(gpointer dom)
-{
-    virDomainFree(dom);
-}
 
 static void
 fetch_free(gpointer p)
 {
     Fetch *f = p;
-    g_ptr_array_unref(f->doms);
-    g_ptr_array_unref(f->uuids);
+    vstats_side_unref(f->side);
+    g_hash_table_unref(f->uuids);
     g_free(f);
 }
 
-/* Job: uuid -> dev map of each domain whose definition could be read. */
+/* Job: uuid -> dev map of each wanted domain whose definition could be
+ * read.  On the side connection: the main one may be held by a call the
+ * strategy abandoned, and one list call finds the domains. */
 static gpointer
-fetch_run(gpointer data, GError **error G_GNUC_UNUSED)
+fetch_run(gpointer data, GError **error)
 {
     Fetch *f = data;
-    GHashTable *out = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                            (GDestroyNotify) g_hash_table_unref);
+    virConnectPtr side = vstats_side_connect(f->side, error);
+    virDomainPtr *doms = NULL;
+    GHashTable *out;
+    int n;
 
-    for (guint i = 0; i < f->doms->len; i++) {
-        char *xml = virDomainGetXMLDesc(f->doms->pdata[i], 0);
-        GHashTable *map = dev_map();
+    if (!side)
+        return NULL;
+    n = virConnectListAllDomains(side, &doms, 0);
+    virConnectClose(side); /* the domains keep it open */
+    if (n < 0) {
+        virResetLastError();
+        return NULL;
+    }
+    out = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                (GDestroyNotify) g_hash_table_unref);
+    for (int i = 0; i < n; i++) {
+        char uuid[VIR_UUID_STRING_BUFLEN];
+        char *xml = NULL;
+        GHashTable *map;
 
-        if (xml && vstats_domain_xml_bridges(xml, map))
-            g_hash_table_insert(out, g_strdup(f->uuids->pdata[i]), map);
+        if (virDomainGetUUIDString(doms[i], uuid) == 0 && g_hash_table_contains(f->uuids, uuid))
+            xml = virDomainGetXMLDesc(doms[i], 0);
+        virDomainFree(doms[i]);
+        if (!xml)
+            continue;
+        map = dev_map();
+        if (vstats_domain_xml_bridges(xml, map))
+            g_hash_table_insert(out, g_strdup(uuid), map);
         else
             g_hash_table_unref(map);
         free(xml);
-        virResetLastError();
     }
+    free(doms);
+    virResetLastError();
     return out;
 }
 
-void
-vstats_bridges_fill(VstatsBridges *b, GPtrArray *domains, GPtrArray *vms,
-                    gint64 deadline_us)
+static void
+learn(VstatsBridges *b, GHashTable *got, GHashTable *by_uuid)
 {
-    g_autoptr(GHashTable) by_uuid = g_hash_table_new(g_str_hash, g_str_equal);
-    g_autoptr(VstatsJob) job = NULL;
-    g_autoptr(GHashTable) got = NULL;
-    Fetch *f = NULL;
     GHashTableIter it;
     gpointer key, value;
 
-    for (guint i = 0; i < vms->len; i++) {
-        VstatsVm *vm = vms->pdata[i];
-        if (!apply(b, vm))
-            g_hash_table_insert(by_uuid, vm->uuid, vm);
-    }
-    if (g_hash_table_size(by_uuid) == 0)
-        return;
-    f = g_new0(Fetch, 1);
-    f->doms = g_ptr_array_new_with_free_func(domain_free);
-    f->uuids = g_ptr_array_new_with_free_func(g_free);
-    for (guint i = 0; i < domains->len; i++) {
-        VstatsTracked *d = domains->pdata[i];
-        if (!g_hash_table_contains(by_uuid, d->uuid))
-            continue;
-        virDomainRef(d->dom);
-        g_ptr_array_add(f->doms, d->dom);
-        g_ptr_array_add(f->uuids, g_strdup(d->uuid));
-    }
-    job = vstats_job_start("vstats-xml", fetch_run, f, fetch_free,
-                           (GDestroyNotify) g_hash_table_unref);
-    if (!vstats_job_wait(job, deadline_us))
-        return; /* labels stay unknown this cycle: asked again next one */
-    got = vstats_job_steal_result(job, NULL);
     g_hash_table_iter_init(&it, got);
     while (g_hash_table_iter_next(&it, &key, &value)) {
-        VstatsVm *vm = g_hash_table_lookup(by_uuid, key);
+        VstatsVm *vm = by_uuid ? g_hash_table_lookup(by_uuid, key) : NULL;
         GHashTable *map = value;
 
         /* An interface the definition does not name has no bridge we can
@@ -146,6 +136,54 @@ vstats_bridges_fill(VstatsBridges *b, GPtrArray *domains, GPtrArray *vms,
         if (vm)
             apply(b, vm);
     }
+}
+
+void
+vstats_bridges_fill(VstatsBridges *b, VstatsConnection *conn, GPtrArray *vms,
+                    gint64 deadline_us)
+{
+    g_autoptr(GHashTable) by_uuid = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autoptr(GHashTable) got = NULL;
+    Fetch *f;
+
+    /* A fetch of an earlier cycle: its result if it is done, else no new
+     * one (one thread at most, whatever the daemon does). */
+    if (b->inflight) {
+        if (!vstats_job_is_done(b->inflight))
+            return;
+        got = vstats_job_steal_result(b->inflight, NULL);
+        g_clear_pointer(&b->inflight, vstats_job_unref);
+        if (got)
+            learn(b, got, NULL);
+        g_clear_pointer(&got, g_hash_table_unref);
+    }
+    for (guint i = 0; i < vms->len; i++) {
+        VstatsVm *vm = vms->pdata[i];
+        if (!apply(b, vm))
+            g_hash_table_insert(by_uuid, vm->uuid, vm);
+    }
+    if (g_hash_table_size(by_uuid) == 0)
+        return;
+    f = g_new0(Fetch, 1);
+    f->side = vstats_connection_get_side(conn);
+    if (!f->side) {
+        g_free(f);
+        return;
+    }
+    f->uuids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    for (guint i = 0; i < vms->len; i++) {
+        VstatsVm *vm = vms->pdata[i];
+        if (g_hash_table_contains(by_uuid, vm->uuid))
+            g_hash_table_add(f->uuids, g_strdup(vm->uuid));
+    }
+    b->inflight = vstats_job_start("vstats-xml", fetch_run, f, fetch_free,
+                                   (GDestroyNotify) g_hash_table_unref);
+    if (!vstats_job_wait(b->inflight, deadline_us))
+        return; /* labels stay unknown this cycle; learnt when it ends */
+    got = vstats_job_steal_result(b->inflight, NULL);
+    g_clear_pointer(&b->inflight, vstats_job_unref);
+    if (got)
+        learn(b, got, by_uuid);
 }
 
 static gboolean

@@ -9,10 +9,10 @@ typedef struct _VstatsBridges VstatsBridges;
 VstatsBridges *vstats_bridges_new(void);
 void vstats_bridges_free(VstatsBridges *b);
 /* Sets the bridge of every interface of the VMs in @vms (VstatsVm*),
- * reading the definition (virDomainGetXMLDesc, in a job bounded by
- * @deadline_us) of those with an interface name not seen before.
- * @domains: VstatsTracked*, to find the domain of a VM. */
-void vstats_bridges_fill(VstatsBridges *b, GPtrArray *domains, GPtrArray *vms,
+ * reading the definition (virDomainGetXMLDesc on @conn's side connection,
+ * in a job bounded by @deadline_us) of those with an interface name not
+ * seen before. */
+void vstats_bridges_fill(VstatsBridges *b, VstatsConnection *conn, GPtrArray *vms,
                          gint64 deadline_us);
 /* Forgets the domains whose UUID is not a key of @keep. */
 void vstats_bridges_retain(VstatsBridges *b, GHashTable *keep);

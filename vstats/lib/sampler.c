@@ -291,7 +291,7 @@ vstats_sampler_collect(VstatsSampler *s, GError **error)
         goto done;
     }
     if (cycle.stats & VIR_DOMAIN_STATS_INTERFACE)
-        vstats_bridges_fill(s->bridges, domains, cycle.vms, deadline);
+        vstats_bridges_fill(s->bridges, s->conn, cycle.vms, deadline);
     if (s->last_strategy != strategy->name)
         vstats_log(G_LOG_LEVEL_MESSAGE, "collecting statistics with the %s strategy",
                    strategy->name);
