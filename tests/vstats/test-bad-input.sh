@@ -93,6 +93,8 @@ expect 2 "unknown format 'xml'" "sample --format xml" -- sample -c $t --format x
 expect 2 "unknown mode 'turbo'" "sample --mode turbo" -- sample -c $t --mode turbo
 expect 2 "unknown mode 'turbo'" "serve --mode turbo" -- serve -c $t --mode turbo
 expect 2 "--min-interval must be" "serve --min-interval -1" -- serve -c $t --min-interval -1
+expect 2 "bad --groups 'net,disk'" "serve --groups net,disk" -- serve -c $t --groups net,disk
+expect 2 "bad --groups ''" "sample --groups ''" -- sample -c $t --groups "" --count 1
 expect 2 "--max-connections-per-ip must be" "serve --max-connections-per-ip 0" -- \
     serve -c $t --max-connections-per-ip 0
 expect 2 "--idle-timeout must be" "serve --idle-timeout 0" -- serve -c $t --idle-timeout 0

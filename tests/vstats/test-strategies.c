@@ -226,6 +226,39 @@ test_read_only(void)
     }
 }
 
+/* The info group fills CPU time, memory and vCPUs from virDomainGetInfo
+ * where the bulk groups did not ask (the test driver's bulk call has
+ * none of them anyway). */
+static void
+test_info_group(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VstatsConnection) conn = vstats_connection_open(URI, &error);
+    g_autoptr(VstatsSampler) s = vstats_sampler_new(conn, VSTATS_MODE_BULK, 2000);
+    g_autoptr(VstatsReport) plain = NULL;
+    g_autoptr(VstatsReport) info = NULL;
+    unsigned int groups = 0;
+
+    g_assert_true(vstats_groups_from_string("net, block,info", &groups));
+    g_assert_cmpuint(groups, ==, VSTATS_GROUP_NET | VSTATS_GROUP_BLOCK | VSTATS_GROUP_INFO);
+    g_assert_false(vstats_groups_from_string("net,disk", &groups));
+    g_assert_false(vstats_groups_from_string("", &groups));
+
+    vstats_sampler_set_groups(s, VSTATS_GROUP_NET);
+    plain = vstats_sampler_collect(s, &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(vstats_report_get_vm(plain, 0)->cpu_time_ns, ==, VSTATS_MISSING);
+    vstats_sampler_set_groups(s, VSTATS_GROUP_NET | VSTATS_GROUP_INFO);
+    g_assert_cmpuint(vstats_sampler_get_groups(s), ==, VSTATS_GROUP_NET | VSTATS_GROUP_INFO);
+    g_usleep(20000); /* the rate window wants a newer sample */
+    info = vstats_sampler_collect(s, &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(vstats_report_get_vm(info, 0)->cpu_time_ns, >, 0);
+    g_assert_cmpint(vstats_report_get_vm(info, 0)->balloon.maximum_kib, >, 0);
+    g_assert_cmpint(vstats_report_get_vm(info, 0)->balloon.current_kib, >, 0);
+    g_assert_cmpint(vstats_report_get_vm(info, 0)->vcpu_current, >, 0);
+}
+
 static void
 test_bad_flags(void)
 {
@@ -274,6 +307,7 @@ main(int argc, char **argv)
     g_test_add_func("/connection/lifecycle-events", test_lifecycle_events);
     g_test_add_func("/connection/read-only", test_read_only);
     g_test_add_func("/connection/bad-flags", test_bad_flags);
+    g_test_add_func("/strategy/info-group", test_info_group);
     g_test_add_func("/connection/bad-uri", test_bad_uri);
     g_test_add_func("/connection/missing-socket", test_missing_socket);
     return g_test_run();

@@ -59,7 +59,10 @@ vstats_cli_serve(int argc, char **argv)
     vstats_cli_collect_add(ctx, &opts);
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_option_context_set_description(ctx, "The deadline of a scrape (--timeout) defaults "
-                                     "to 2000 ms.");
+                                     "to 2000 ms; keep it below the scraper's timeout.\n"
+                                     "--groups defaults to net,block,info here: the "
+                                     "exporter's families at 2 QEMU commands per domain;\n"
+                                     "'all,info' adds balloon and per-vCPU figures at 4.");
     if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
         fprintf(stderr, "vstats serve: %s (see --help)\n", error->message);
         return VSTATS_EXIT_USAGE;
@@ -70,6 +73,8 @@ vstats_cli_serve(int argc, char **argv)
     }
     if (!vstats_cli_collect_check("serve", &opts, 2000))
         return VSTATS_EXIT_USAGE;
+    if (!opts.groups_list)
+        opts.groups = VSTATS_EXPORTER_DEFAULT_GROUPS;
     if (min_interval_ms != VSTATS_CLI_UNSET) {
         if (min_interval_ms < 0 || min_interval_ms > VSTATS_CLI_MAX_TIMEOUT_MS) {
             fprintf(stderr, "vstats serve: --min-interval must be 0..%d ms, not %d\n",

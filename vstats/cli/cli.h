@@ -24,10 +24,12 @@ typedef struct {
     char *uri;
     int timeout_ms;          /* VSTATS_CLI_UNSET: the command's default */
     char *mode_name;
+    char *groups_list;
     int not_responding_ms;
     gboolean read_only;
     gboolean quiet;
     VstatsMode mode;         /* from mode_name, by vstats_cli_collect_check */
+    unsigned int groups;     /* from groups_list, likewise */
 } VstatsCliCollect;
 
 /* The group's entries point into @o, which must outlive @ctx; it becomes

@@ -13,6 +13,7 @@ vstats_cli_collect_add(GOptionContext *ctx, VstatsCliCollect *o)
         { "connect", 'c', 0, G_OPTION_ARG_STRING, &o->uri, "libvirt URI (default: libvirt's default)", "URI" },
         { "timeout", 't', 0, G_OPTION_ARG_INT, &o->timeout_ms, "deadline of one collection in ms", "MS" },
         { "mode", 'm', 0, G_OPTION_ARG_STRING, &o->mode_name, "auto, deadline, bulk or legacy (default auto)", "MODE" },
+        { "groups", 'g', 0, G_OPTION_ARG_STRING, &o->groups_list, "statistics to ask libvirt for: cpu,balloon,vcpu,net,block,info, all (default: all; serve: net,block,info)", "LIST" },
         { "not-responding-ms", 0, 0, G_OPTION_ARG_INT, &o->not_responding_ms, "age after which a VM is not responding (default 60000)", "MS" },
         { "read-only", 'r', 0, G_OPTION_ARG_NONE, &o->read_only, "open the connection read-only", NULL },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "only warnings on stderr", NULL },
@@ -24,6 +25,7 @@ vstats_cli_collect_add(GOptionContext *ctx, VstatsCliCollect *o)
     o->timeout_ms = VSTATS_CLI_UNSET;
     o->not_responding_ms = VSTATS_DEFAULT_NOT_RESPONDING_MS;
     o->mode = VSTATS_MODE_AUTO;
+    o->groups = VSTATS_GROUPS_ALL;
     g_option_group_add_entries(group, entries);
     g_option_context_set_main_group(ctx, group);
 }
@@ -34,6 +36,11 @@ vstats_cli_collect_check(const char *cmd, VstatsCliCollect *o, int default_timeo
     if (o->mode_name && !vstats_mode_from_string(o->mode_name, &o->mode)) {
         fprintf(stderr, "vstats %s: unknown mode '%s' (auto, deadline, bulk, legacy)\n",
                 cmd, o->mode_name);
+        return FALSE;
+    }
+    if (o->groups_list && !vstats_groups_from_string(o->groups_list, &o->groups)) {
+        fprintf(stderr, "vstats %s: bad --groups '%s' (a comma-separated list of "
+                "cpu, balloon, vcpu, net, block, info, all)\n", cmd, o->groups_list);
         return FALSE;
     }
     if (o->timeout_ms == VSTATS_CLI_UNSET) {
@@ -77,6 +84,7 @@ vstats_cli_collect_start(const char *cmd, VstatsCliCollect *o, VstatsConnection 
     }
     sampler = vstats_sampler_new(*conn, o->mode, (guint) o->timeout_ms);
     vstats_sampler_set_not_responding_ms(sampler, (guint) o->not_responding_ms);
+    vstats_sampler_set_groups(sampler, o->groups);
     return sampler;
 }
 
@@ -85,4 +93,5 @@ vstats_cli_collect_clear(VstatsCliCollect *o)
 {
     g_clear_pointer(&o->uri, g_free);
     g_clear_pointer(&o->mode_name, g_free);
+    g_clear_pointer(&o->groups_list, g_free);
 }

@@ -13,6 +13,12 @@
 #define VSTATS_DEFAULT_MAX_CONNECTIONS 512
 #define VSTATS_DEFAULT_MAX_CONNECTIONS_PER_IP 64
 #define VSTATS_DEFAULT_IDLE_TIMEOUT_S 10
+/* What `vstats serve` asks libvirt for unless told: every family of
+ * prometheus-libvirt-exporter (CPU time, memory and vCPUs from
+ * virDomainGetInfo) and vstats' freshness and disk additions, at two QEMU
+ * commands per domain; the cpu, balloon and vcpu groups would add two
+ * more (docs/vstats.md). */
+#define VSTATS_EXPORTER_DEFAULT_GROUPS (VSTATS_GROUP_NET | VSTATS_GROUP_BLOCK | VSTATS_GROUP_INFO)
 
 typedef struct {
     const char *listen;          /* HOST:PORT, [IPV6]:PORT; NULL default;

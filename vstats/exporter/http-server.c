@@ -302,7 +302,6 @@ vstats_server_new(VstatsSampler *sampler, const VstatsServerConfig *config, GErr
         vstats_server_free(s);
         return NULL;
     }
-    vstats_sampler_set_groups(sampler, vstats_metrics_groups());
     s->collector = vstats_collector_new(sampler, config->min_interval_ms, GRACE_MS);
     s->mhd = MHD_start_daemon(
         MHD_USE_AUTO_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |

@@ -72,12 +72,6 @@ static const Family vstats_families[] = {
     BLK("vstats_domain_block_physical_bytes", "gauge", "Physical size of the backing storage.", physical, 1),
 };
 
-unsigned int
-vstats_metrics_groups(void)
-{
-    return VSTATS_GROUPS_ALL;
-}
-
 /* Label values escape backslash, double quote and newline. */
 static void
 append_label_value(GString *out, const char *value)

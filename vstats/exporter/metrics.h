@@ -9,6 +9,3 @@
 
 /* The body for @scrape; @now_us (real time) ages a late report. */
 char *vstats_metrics_format(const VstatsScrape *scrape, gint64 now_us);
-
-/* The groups the exposition needs from libvirt (VstatsGroups). */
-unsigned int vstats_metrics_groups(void);

@@ -7,6 +7,7 @@
 #include "config.h"
 #include "connection-private.h"
 #include "log.h"
+#include "domain-info.h"
 #include "net-bridges.h"
 #include "report-private.h"
 #include "vstats-private.h"
@@ -23,13 +24,15 @@ struct _VstatsSampler {
     VstatsConnection *conn;
     VstatsMode mode;
     guint timeout_ms;
-    unsigned int stats;          /* virDomainStatsTypes */
+    unsigned int groups;         /* VstatsGroups */
+    unsigned int stats;          /* virDomainStatsTypes for them */
     VstatsStrategy *deadline, *bulk, *legacy;
     gboolean deadline_unsupported;
     const char *last_strategy;
     VstatsRateWindow *window;
     VstatsResponsiveness *resp;
     VstatsBridges *bridges;
+    VstatsDomainInfo *info;
 };
 
 static const char *const mode_names[] = { "auto", "deadline", "bulk", "legacy" };
@@ -62,13 +65,15 @@ vstats_sampler_new(VstatsConnection *conn, VstatsMode mode, guint timeout_ms)
     s->conn = vstats_connection_ref(conn);
     s->mode = mode;
     s->timeout_ms = timeout_ms ? timeout_ms : DEFAULT_TIMEOUT_MS;
-    s->stats = vstats_groups_to_stats(VSTATS_GROUPS_ALL);
+    s->groups = VSTATS_GROUPS_ALL;
+    s->stats = vstats_groups_to_stats(s->groups);
     s->deadline = vstats_strategy_deadline_new();
     s->bulk = vstats_strategy_bulk_new();
     s->legacy = vstats_strategy_legacy_new();
     s->window = vstats_rate_window_new();
     s->resp = vstats_responsiveness_new(VSTATS_DEFAULT_NOT_RESPONDING_MS);
     s->bridges = vstats_bridges_new();
+    s->info = vstats_domain_info_new();
     return s;
 }
 
@@ -90,6 +95,7 @@ vstats_sampler_free(VstatsSampler *s)
     vstats_rate_window_free(s->window);
     vstats_responsiveness_free(s->resp);
     vstats_bridges_free(s->bridges);
+    vstats_domain_info_free(s->info);
     vstats_connection_free(s->conn);
     g_mutex_clear(&s->lock);
     g_free(s);
@@ -107,8 +113,20 @@ void
 vstats_sampler_set_groups(VstatsSampler *s, unsigned int groups)
 {
     g_mutex_lock(&s->lock);
+    s->groups = groups;
     s->stats = vstats_groups_to_stats(groups);
     g_mutex_unlock(&s->lock);
+}
+
+unsigned int
+vstats_sampler_get_groups(VstatsSampler *s)
+{
+    unsigned int groups;
+
+    g_mutex_lock(&s->lock);
+    groups = s->groups;
+    g_mutex_unlock(&s->lock);
+    return groups;
 }
 
 guint
@@ -292,6 +310,8 @@ vstats_sampler_collect(VstatsSampler *s, GError **error)
     }
     if (cycle.stats & VIR_DOMAIN_STATS_INTERFACE)
         vstats_bridges_fill(s->bridges, s->conn, cycle.vms, deadline);
+    if (s->groups & VSTATS_GROUP_INFO)
+        vstats_domain_info_fill(s->info, s->conn, cycle.vms, deadline);
     if (s->last_strategy != strategy->name)
         vstats_log(G_LOG_LEVEL_MESSAGE, "collecting statistics with the %s strategy",
                    strategy->name);

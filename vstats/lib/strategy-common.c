@@ -6,6 +6,39 @@
 #include "job.h"
 #include "typed-params.h"
 
+#include <string.h>
+
+static const struct {
+    const char *name;
+    unsigned int group;
+} group_names[] = {
+    { "cpu", VSTATS_GROUP_CPU }, { "balloon", VSTATS_GROUP_BALLOON },
+    { "vcpu", VSTATS_GROUP_VCPU }, { "net", VSTATS_GROUP_NET },
+    { "block", VSTATS_GROUP_BLOCK }, { "info", VSTATS_GROUP_INFO },
+    { "all", VSTATS_GROUPS_ALL },
+};
+
+gboolean
+vstats_groups_from_string(const char *list, unsigned int *groups)
+{
+    g_auto(GStrv) names = g_strsplit(list ? list : "", ",", -1);
+    unsigned int out = 0;
+
+    for (char **n = names; *n; n++) {
+        gsize i;
+        for (i = 0; i < G_N_ELEMENTS(group_names); i++)
+            if (strcmp(g_strstrip(*n), group_names[i].name) == 0)
+                break;
+        if (i == G_N_ELEMENTS(group_names))
+            return FALSE;
+        out |= group_names[i].group;
+    }
+    if (!names[0])
+        return FALSE;
+    *groups = out;
+    return TRUE;
+}
+
 unsigned int
 vstats_groups_to_stats(unsigned int groups)
 {

@@ -214,20 +214,27 @@ VstatsSampler *vstats_sampler_new(VstatsConnection *conn, VstatsMode mode,
 void vstats_sampler_free(VstatsSampler *sampler);
 void vstats_sampler_set_not_responding_ms(VstatsSampler *sampler, guint ms);
 
-/* Statistics groups to ask libvirt for; each costs the daemon (and, for
- * some, QEMU) work per domain, so ask only for what is used.  The state
- * is always collected. */
+/* Statistics groups to ask libvirt for; each costs the daemon, and most
+ * cost QEMU a monitor command per domain (docs/vstats.md has the figures),
+ * so ask only for what is used.  The state is always collected. */
 typedef enum {
-    VSTATS_GROUP_CPU = 1 << 0,      /* cpu.*: cgroup counters */
-    VSTATS_GROUP_BALLOON = 1 << 1,  /* balloon.*: memory, guest stats (QMP) */
-    VSTATS_GROUP_VCPU = 1 << 2,     /* vcpu.*: per-vCPU time, wait, delay */
+    VSTATS_GROUP_CPU = 1 << 0,      /* cpu.*: CPU time (query-stats) */
+    VSTATS_GROUP_BALLOON = 1 << 1,  /* balloon.*: memory, guest stats (qom-get) */
+    VSTATS_GROUP_VCPU = 1 << 2,     /* vcpu.*: per-vCPU time, wait, delay (query-stats) */
     VSTATS_GROUP_NET = 1 << 3,      /* net.*: host-side tap counters */
-    VSTATS_GROUP_BLOCK = 1 << 4,    /* block.*: disk counters, sizes (QMP) */
+    VSTATS_GROUP_BLOCK = 1 << 4,    /* block.*: disk counters, sizes (2 commands) */
+    /* virDomainGetInfo per domain, one call each but no QEMU command: CPU
+     * time, memory and vCPUs, where the groups above did not give them. */
+    VSTATS_GROUP_INFO = 1 << 5,
 } VstatsGroups;
 #define VSTATS_GROUPS_ALL (VSTATS_GROUP_CPU | VSTATS_GROUP_BALLOON | VSTATS_GROUP_VCPU | \
                            VSTATS_GROUP_NET | VSTATS_GROUP_BLOCK)
+/* "cpu,net,..." (names as above, lower case; "all") to groups; FALSE on an
+ * unknown name. */
+gboolean vstats_groups_from_string(const char *list, unsigned int *groups);
 /* Default: VSTATS_GROUPS_ALL. */
 void vstats_sampler_set_groups(VstatsSampler *sampler, unsigned int groups);
+unsigned int vstats_sampler_get_groups(VstatsSampler *sampler);
 guint vstats_sampler_get_timeout_ms(VstatsSampler *sampler);
 /* Name of the strategy the last collection used ("deadline", "bulk",
  * "legacy"), NULL before the first one. */
