@@ -39,5 +39,10 @@ void vstats_side_unref(VstatsSide *side);
  * (virConnectClose it), or NULL with @error set. */
 virConnectPtr vstats_side_connect(VstatsSide *side, GError **error);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VstatsSide, vstats_side_unref)
+/* The domains of the side connection whose UUID is a key of @uuids, from
+ * one list call rather than a lookup each (in a job: it may block).
+ * NULL-terminated; free with vstats_domains_free(). */
+virDomainPtr *vstats_side_domains(VstatsSide *side, GHashTable *uuids, GError **error);
+void vstats_domains_free(virDomainPtr *doms);
 /* A call failed in a way that says the connection is dead. */
 void vstats_connection_mark_broken(VstatsConnection *c);

@@ -251,6 +251,43 @@ vstats_side_connect(VstatsSide *side, GError **error)
     return conn;
 }
 
+virDomainPtr *
+vstats_side_domains(VstatsSide *side, GHashTable *uuids, GError **error)
+{
+    virConnectPtr conn = vstats_side_connect(side, error);
+    virDomainPtr *all = NULL;
+    GPtrArray *out;
+    int n;
+
+    if (!conn)
+        return NULL;
+    n = virConnectListAllDomains(conn, &all, 0);
+    virConnectClose(conn); /* the domains keep it open */
+    if (n < 0) {
+        vstats_error_from_virt(error, NULL, "virConnectListAllDomains");
+        return NULL;
+    }
+    out = g_ptr_array_new();
+    for (int i = 0; i < n; i++) {
+        char uuid[VIR_UUID_STRING_BUFLEN];
+        if (virDomainGetUUIDString(all[i], uuid) == 0 && g_hash_table_contains(uuids, uuid))
+            g_ptr_array_add(out, all[i]);
+        else
+            virDomainFree(all[i]);
+    }
+    free(all);
+    g_ptr_array_add(out, NULL);
+    return (virDomainPtr *) g_ptr_array_free(out, FALSE);
+}
+
+void
+vstats_domains_free(virDomainPtr *doms)
+{
+    for (virDomainPtr *d = doms; d && *d; d++)
+        virDomainFree(*d);
+    g_free(doms);
+}
+
 VstatsSide *
 vstats_connection_get_side(VstatsConnection *c)
 {

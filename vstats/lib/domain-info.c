@@ -9,10 +9,9 @@
 #include "job.h"
 
 #include <libvirt/virterror.h>
-#include <stdlib.h>
 
 struct _VstatsDomainInfo {
-    VstatsJob *inflight; /* a job that overran its cycle, or NULL */
+    VstatsJobSlot slot;
 };
 
 typedef struct {
@@ -35,7 +34,7 @@ vstats_domain_info_free(VstatsDomainInfo *di)
 {
     if (!di)
         return;
-    vstats_job_unref(di->inflight);
+    vstats_job_slot_clear(&di->slot);
     g_free(di);
 }
 
@@ -48,32 +47,23 @@ fetch_free(gpointer p)
     g_free(f);
 }
 
-/* Job: uuid -> Info.  The side connection: the main one may be held by a
- * call the strategy abandoned; one list call finds the domains. */
+/* Job: uuid -> Info, on the side connection: the main one may be held by
+ * a call the strategy abandoned. */
 static gpointer
 fetch_run(gpointer data, GError **error)
 {
     Fetch *f = data;
-    virConnectPtr side = vstats_side_connect(f->side, error);
-    virDomainPtr *doms = NULL;
+    virDomainPtr *doms = vstats_side_domains(f->side, f->uuids, error);
     GHashTable *out;
-    int n;
 
-    if (!side)
+    if (!doms)
         return NULL;
-    n = virConnectListAllDomains(side, &doms, 0);
-    virConnectClose(side); /* the domains keep it open */
-    if (n < 0) {
-        virResetLastError();
-        return NULL;
-    }
     out = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-    for (int i = 0; i < n; i++) {
+    for (virDomainPtr *d = doms; *d; d++) {
         char uuid[VIR_UUID_STRING_BUFLEN];
         virDomainInfo info;
 
-        if (virDomainGetUUIDString(doms[i], uuid) == 0 && g_hash_table_contains(f->uuids, uuid) &&
-            virDomainGetInfo(doms[i], &info) == 0) {
+        if (virDomainGetUUIDString(*d, uuid) == 0 && virDomainGetInfo(*d, &info) == 0) {
             Info *in = g_new(Info, 1);
             in->cpu_time_ns = (gint64) MIN(info.cpuTime, (unsigned long long) G_MAXINT64);
             in->memory_kib = (gint64) info.memory;
@@ -82,9 +72,8 @@ fetch_run(gpointer data, GError **error)
             g_hash_table_insert(out, g_strdup(uuid), in);
         }
         virResetLastError();
-        virDomainFree(doms[i]);
     }
-    free(doms);
+    vstats_domains_free(doms);
     return out;
 }
 
@@ -103,11 +92,9 @@ vstats_domain_info_fill(VstatsDomainInfo *di, VstatsConnection *conn, GPtrArray 
     Fetch *f;
 
     /* Late answers are for an earlier cycle's VMs: dropped. */
-    if (di->inflight) {
-        if (!vstats_job_is_done(di->inflight))
-            return;
-        g_clear_pointer(&di->inflight, vstats_job_unref);
-    }
+    if (!vstats_job_slot_ready(&di->slot, (gpointer *) &got))
+        return;
+    g_clear_pointer(&got, g_hash_table_unref);
     if (vms->len == 0)
         return;
     f = g_new0(Fetch, 1);
@@ -119,12 +106,8 @@ vstats_domain_info_fill(VstatsDomainInfo *di, VstatsConnection *conn, GPtrArray 
     f->uuids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     for (guint i = 0; i < vms->len; i++)
         g_hash_table_add(f->uuids, g_strdup(((VstatsVm *) vms->pdata[i])->uuid));
-    di->inflight = vstats_job_start("vstats-info", fetch_run, f, fetch_free,
-                                    (GDestroyNotify) g_hash_table_unref);
-    if (!vstats_job_wait(di->inflight, deadline_us))
-        return;
-    got = vstats_job_steal_result(di->inflight, NULL);
-    g_clear_pointer(&di->inflight, vstats_job_unref);
+    got = vstats_job_slot_run(&di->slot, "vstats-info", fetch_run, f, fetch_free,
+                              (GDestroyNotify) g_hash_table_unref, deadline_us);
     for (guint i = 0; got && i < vms->len; i++) {
         VstatsVm *vm = vms->pdata[i];
         const Info *in = g_hash_table_lookup(got, vm->uuid);

@@ -107,3 +107,38 @@ vstats_job_steal_result(VstatsJob *job, GError **error)
     g_mutex_unlock(&job->lock);
     return result;
 }
+
+gboolean
+vstats_job_slot_ready(VstatsJobSlot *slot, gpointer *late)
+{
+    *late = NULL;
+    if (!slot->job)
+        return TRUE;
+    if (!vstats_job_is_done(slot->job))
+        return FALSE;
+    *late = vstats_job_steal_result(slot->job, NULL);
+    vstats_job_slot_clear(slot);
+    return TRUE;
+}
+
+gpointer
+vstats_job_slot_run(VstatsJobSlot *slot, const char *name, VstatsJobFunc func,
+                    gpointer data, GDestroyNotify data_free,
+                    GDestroyNotify result_free, gint64 deadline_us)
+{
+    gpointer result;
+
+    g_assert(!slot->job);
+    slot->job = vstats_job_start(name, func, data, data_free, result_free);
+    if (!vstats_job_wait(slot->job, deadline_us))
+        return NULL;
+    result = vstats_job_steal_result(slot->job, NULL);
+    vstats_job_slot_clear(slot);
+    return result;
+}
+
+void
+vstats_job_slot_clear(VstatsJobSlot *slot)
+{
+    g_clear_pointer(&slot->job, vstats_job_unref);
+}

@@ -20,3 +20,20 @@ gpointer vstats_job_steal_result(VstatsJob *job, GError **error);
 void vstats_job_unref(VstatsJob *job);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VstatsJob, vstats_job_unref)
+
+/* At most one job of a kind at a time, across cycles: a job that overran
+ * its cycle is not followed by another until it ends, so a hung daemon
+ * costs one thread, not one per cycle. */
+typedef struct {
+    VstatsJob *job;
+} VstatsJobSlot;
+
+/* FALSE while the slot's job runs; else TRUE, with the result of a job
+ * that ended late in *@late (NULL if none). */
+gboolean vstats_job_slot_ready(VstatsJobSlot *slot, gpointer *late);
+/* Runs a job in the slot (which must be ready) until @deadline_us: its
+ * result, or NULL when it overran (it stays in the slot). */
+gpointer vstats_job_slot_run(VstatsJobSlot *slot, const char *name, VstatsJobFunc func,
+                             gpointer data, GDestroyNotify data_free,
+                             GDestroyNotify result_free, gint64 deadline_us);
+void vstats_job_slot_clear(VstatsJobSlot *slot);

@@ -13,7 +13,7 @@
 
 struct _VstatsBridges {
     GHashTable *domains; /* uuid -> GHashTable (dev -> bridge) */
-    VstatsJob *inflight; /* a fetch that overran its cycle, or NULL */
+    VstatsJobSlot slot;
 };
 
 VstatsBridges *
@@ -31,7 +31,7 @@ vstats_bridges_free(VstatsBridges *b)
     if (!b)
         return;
     g_hash_table_unref(b->domains);
-    vstats_job_unref(b->inflight);
+    vstats_job_slot_clear(&b->slot);
     g_free(b);
 }
 
@@ -72,46 +72,31 @@ fetch_free(gpointer p)
 }
 
 /* Job: uuid -> dev map of each wanted domain whose definition could be
- * read.  On the side connection: the main one may be held by a call the
- * strategy abandoned, and one list call finds the domains. */
+ * read, on the side connection: the main one may be held by a call the
+ * strategy abandoned. */
 static gpointer
 fetch_run(gpointer data, GError **error)
 {
     Fetch *f = data;
-    virConnectPtr side = vstats_side_connect(f->side, error);
-    virDomainPtr *doms = NULL;
+    virDomainPtr *doms = vstats_side_domains(f->side, f->uuids, error);
     GHashTable *out;
-    int n;
 
-    if (!side)
+    if (!doms)
         return NULL;
-    n = virConnectListAllDomains(side, &doms, 0);
-    virConnectClose(side); /* the domains keep it open */
-    if (n < 0) {
-        virResetLastError();
-        return NULL;
-    }
     out = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                 (GDestroyNotify) g_hash_table_unref);
-    for (int i = 0; i < n; i++) {
+    for (virDomainPtr *d = doms; *d; d++) {
         char uuid[VIR_UUID_STRING_BUFLEN];
-        char *xml = NULL;
-        GHashTable *map;
+        char *xml = virDomainGetUUIDString(*d, uuid) == 0 ? virDomainGetXMLDesc(*d, 0) : NULL;
+        GHashTable *map = dev_map();
 
-        if (virDomainGetUUIDString(doms[i], uuid) == 0 && g_hash_table_contains(f->uuids, uuid))
-            xml = virDomainGetXMLDesc(doms[i], 0);
-        virDomainFree(doms[i]);
-        if (!xml)
-            continue;
-        map = dev_map();
-        if (vstats_domain_xml_bridges(xml, map))
-            g_hash_table_insert(out, g_strdup(uuid), map);
-        else
-            g_hash_table_unref(map);
+        if (xml && vstats_domain_xml_bridges(xml, map))
+            g_hash_table_insert(out, g_strdup(uuid), g_steal_pointer(&map));
+        g_clear_pointer(&map, g_hash_table_unref);
         free(xml);
+        virResetLastError();
     }
-    free(doms);
-    virResetLastError();
+    vstats_domains_free(doms);
     return out;
 }
 
@@ -148,15 +133,11 @@ vstats_bridges_fill(VstatsBridges *b, VstatsConnection *conn, GPtrArray *vms,
 
     /* A fetch of an earlier cycle: its result if it is done, else no new
      * one (one thread at most, whatever the daemon does). */
-    if (b->inflight) {
-        if (!vstats_job_is_done(b->inflight))
-            return;
-        got = vstats_job_steal_result(b->inflight, NULL);
-        g_clear_pointer(&b->inflight, vstats_job_unref);
-        if (got)
-            learn(b, got, NULL);
-        g_clear_pointer(&got, g_hash_table_unref);
-    }
+    if (!vstats_job_slot_ready(&b->slot, (gpointer *) &got))
+        return;
+    if (got)
+        learn(b, got, NULL);
+    g_clear_pointer(&got, g_hash_table_unref);
     for (guint i = 0; i < vms->len; i++) {
         VstatsVm *vm = vms->pdata[i];
         if (!apply(b, vm))
@@ -176,12 +157,9 @@ vstats_bridges_fill(VstatsBridges *b, VstatsConnection *conn, GPtrArray *vms,
         if (g_hash_table_contains(by_uuid, vm->uuid))
             g_hash_table_add(f->uuids, g_strdup(vm->uuid));
     }
-    b->inflight = vstats_job_start("vstats-xml", fetch_run, f, fetch_free,
-                                   (GDestroyNotify) g_hash_table_unref);
-    if (!vstats_job_wait(b->inflight, deadline_us))
-        return; /* labels stay unknown this cycle; learnt when it ends */
-    got = vstats_job_steal_result(b->inflight, NULL);
-    g_clear_pointer(&b->inflight, vstats_job_unref);
+    /* On overrun the labels stay unknown this cycle, learnt when it ends. */
+    got = vstats_job_slot_run(&b->slot, "vstats-xml", fetch_run, f, fetch_free,
+                              (GDestroyNotify) g_hash_table_unref, deadline_us);
     if (got)
         learn(b, got, by_uuid);
 }

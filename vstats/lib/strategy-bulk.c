@@ -19,8 +19,6 @@
 #include "log.h"
 #include "skip-list.h"
 
-#include <stdlib.h>
-
 #define MAX_ABANDONED 2
 /* Part of the budget kept for probing the monitors after an overrun. */
 #define PROBE_SHARE 4
@@ -30,42 +28,6 @@ typedef struct {
     VstatsAbandoned *abandoned;
     VstatsSkipList *skip;
 } BulkStrategy;
-
-/* ---- the side connection's domains ---- */
-
-/* The active domains of the side connection whose UUID is in @uuids, in
- * one list call rather than a lookup each.  NULL-terminated. */
-static virDomainPtr *
-side_domains(virConnectPtr side, GHashTable *uuids, GError **error)
-{
-    virDomainPtr *all = NULL;
-    GPtrArray *out;
-    int n = virConnectListAllDomains(side, &all, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
-
-    if (n < 0) {
-        vstats_error_from_virt(error, NULL, "virConnectListAllDomains");
-        return NULL;
-    }
-    out = g_ptr_array_new();
-    for (int i = 0; i < n; i++) {
-        char uuid[VIR_UUID_STRING_BUFLEN];
-        if (virDomainGetUUIDString(all[i], uuid) == 0 && g_hash_table_contains(uuids, uuid))
-            g_ptr_array_add(out, all[i]);
-        else
-            virDomainFree(all[i]);
-    }
-    free(all);
-    g_ptr_array_add(out, NULL);
-    return (virDomainPtr *) g_ptr_array_free(out, FALSE);
-}
-
-static void
-domains_free(virDomainPtr *doms)
-{
-    for (virDomainPtr *d = doms; d && *d; d++)
-        virDomainFree(*d);
-    g_free(doms);
-}
 
 static GHashTable *
 uuid_set(void)
@@ -102,19 +64,14 @@ call_run(gpointer data, GError **error)
     unsigned int flags = VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT;
 
     if (call->side) {
-        virConnectPtr side = vstats_side_connect(call->side, error);
-        virDomainPtr *doms;
+        virDomainPtr *doms = vstats_side_domains(call->side, call->uuids, error);
 
-        if (!side)
-            return NULL;
-        doms = side_domains(side, call->uuids, error);
-        virConnectClose(side); /* the domains keep it open */
         if (!doms)
             return NULL;
         r->n = doms[0] ? virDomainListGetStats(doms, call->stats, &r->recs, flags) : 0;
         if (r->n < 0)
             vstats_error_from_virt(error, NULL, "virDomainListGetStats");
-        domains_free(doms);
+        vstats_domains_free(doms);
     } else {
         r->n = virConnectGetAllDomainStats(call->conn, call->stats, &r->recs, flags);
         if (r->n < 0)
@@ -152,12 +109,9 @@ static gpointer
 probe_run(gpointer data, GError **error)
 {
     ProbeCall *pc = data;
-    virConnectPtr side = vstats_side_connect(pc->side, error);
-    virDomainPtr *doms = side ? side_domains(side, pc->running, error) : NULL;
+    virDomainPtr *doms = vstats_side_domains(pc->side, pc->running, error);
     GArray *out;
 
-    if (side)
-        virConnectClose(side);
     if (!doms)
         return NULL;
     out = g_array_new(FALSE, TRUE, sizeof(Probe));
@@ -174,7 +128,7 @@ probe_run(gpointer data, GError **error)
         p.state_ms = (gint64) MIN(info.stateTime, (unsigned long long) G_MAXINT64);
         g_array_append_val(out, p);
     }
-    domains_free(doms);
+    vstats_domains_free(doms);
     return out;
 }
 
