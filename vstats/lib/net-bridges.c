@@ -6,7 +6,7 @@
  */
 #include "net-bridges.h"
 #include "domain-xml.h"
-#include "job.h"
+#include "side-fetch.h"
 
 #include <libvirt/virterror.h>
 #include <stdlib.h>
@@ -57,47 +57,16 @@ apply(VstatsBridges *b, VstatsVm *vm)
     return all;
 }
 
-typedef struct {
-    VstatsSide *side;
-    GHashTable *uuids; /* wanted */
-} Fetch;
-
-static void
-fetch_free(gpointer p)
-{
-    Fetch *f = p;
-    vstats_side_unref(f->side);
-    g_hash_table_unref(f->uuids);
-    g_free(f);
-}
-
-/* Job: uuid -> dev map of each wanted domain whose definition could be
- * read, on the side connection: the main one may be held by a call the
- * strategy abandoned. */
 static gpointer
-fetch_run(gpointer data, GError **error)
+read_bridges(virDomainPtr dom)
 {
-    Fetch *f = data;
-    virDomainPtr *doms = vstats_side_domains(f->side, f->uuids, error);
-    GHashTable *out;
+    char *xml = virDomainGetXMLDesc(dom, 0);
+    GHashTable *map = dev_map();
 
-    if (!doms)
-        return NULL;
-    out = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                (GDestroyNotify) g_hash_table_unref);
-    for (virDomainPtr *d = doms; *d; d++) {
-        char uuid[VIR_UUID_STRING_BUFLEN];
-        char *xml = virDomainGetUUIDString(*d, uuid) == 0 ? virDomainGetXMLDesc(*d, 0) : NULL;
-        GHashTable *map = dev_map();
-
-        if (xml && vstats_domain_xml_bridges(xml, map))
-            g_hash_table_insert(out, g_strdup(uuid), g_steal_pointer(&map));
+    if (!xml || !vstats_domain_xml_bridges(xml, map))
         g_clear_pointer(&map, g_hash_table_unref);
-        free(xml);
-        virResetLastError();
-    }
-    vstats_domains_free(doms);
-    return out;
+    free(xml);
+    return map;
 }
 
 static void
@@ -128,38 +97,22 @@ vstats_bridges_fill(VstatsBridges *b, VstatsConnection *conn, GPtrArray *vms,
                     gint64 deadline_us)
 {
     g_autoptr(GHashTable) by_uuid = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autoptr(GHashTable) late = NULL;
     g_autoptr(GHashTable) got = NULL;
-    Fetch *f;
+    GHashTable *uuids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
-    /* A fetch of an earlier cycle: its result if it is done, else no new
-     * one (one thread at most, whatever the daemon does). */
-    if (!vstats_job_slot_ready(&b->slot, (gpointer *) &got))
-        return;
-    if (got)
-        learn(b, got, NULL);
-    g_clear_pointer(&got, g_hash_table_unref);
     for (guint i = 0; i < vms->len; i++) {
         VstatsVm *vm = vms->pdata[i];
-        if (!apply(b, vm))
+        if (!apply(b, vm)) {
             g_hash_table_insert(by_uuid, vm->uuid, vm);
-    }
-    if (g_hash_table_size(by_uuid) == 0)
-        return;
-    f = g_new0(Fetch, 1);
-    f->side = vstats_connection_get_side(conn);
-    if (!f->side) {
-        g_free(f);
-        return;
-    }
-    f->uuids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    for (guint i = 0; i < vms->len; i++) {
-        VstatsVm *vm = vms->pdata[i];
-        if (g_hash_table_contains(by_uuid, vm->uuid))
-            g_hash_table_add(f->uuids, g_strdup(vm->uuid));
+            g_hash_table_add(uuids, g_strdup(vm->uuid));
+        }
     }
     /* On overrun the labels stay unknown this cycle, learnt when it ends. */
-    got = vstats_job_slot_run(&b->slot, "vstats-xml", fetch_run, f, fetch_free,
-                              (GDestroyNotify) g_hash_table_unref, deadline_us);
+    got = vstats_side_fetch(&b->slot, conn, uuids, read_bridges,
+                            (GDestroyNotify) g_hash_table_unref, "vstats-xml", deadline_us, &late);
+    if (late)
+        learn(b, late, NULL);
     if (got)
         learn(b, got, by_uuid);
 }
