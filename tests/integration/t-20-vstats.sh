@@ -77,6 +77,12 @@ ro_uri="qemu:///system?socket=$here/build/host/run/libvirt/libvirt-sock-ro"
 check "stock, read-only socket: bulk fallback on time, stopped VM marked, 19 fresh" \
     stuck_report "$stock_vstats" bulk 1000 3 "$ro_uri"
 check "stock, --read-only: the same" stuck_report_ro
+# The calls above left the daemon waiting on vs-0004's monitor, holding its
+# job: a new sampler's first bulk call (NOWAIT) returns at once, with a
+# record for vs-0004 that lacks everything the monitor gives.  That is no
+# fresh answer (make demo once showed such a VM "AGE 0.0 FRESH yes").
+check "stock: a VM whose monitor data NOWAIT skipped is not fresh (first cycle)" \
+    stuck_report "$stock_vstats" bulk 1000 1
 kill -CONT "$pid"
 
 "$testhost" down >/dev/null
