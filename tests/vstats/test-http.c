@@ -151,8 +151,9 @@ static void
 test_gzip(void)
 {
     guint16 port = vstats_server_get_port(server);
-    g_autoptr(GBytes) resp = exchange_bytes(port, "GET /metrics HTTP/1.1\r\nHost: x\r\n"
-                                            "Accept-Encoding: gzip\r\nConnection: close\r\n\r\n", 78);
+    static const char request[] = "GET /metrics HTTP/1.1\r\nHost: x\r\n"
+                                  "Accept-Encoding: gzip\r\nConnection: close\r\n\r\n";
+    g_autoptr(GBytes) resp = exchange_bytes(port, request, sizeof(request) - 1);
     g_autoptr(GZlibDecompressor) gunzip = g_zlib_decompressor_new(G_ZLIB_COMPRESSOR_FORMAT_GZIP);
     g_autoptr(GInputStream) raw = NULL;
     g_autoptr(GInputStream) in = NULL;
