@@ -208,7 +208,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VstatsReport, vstats_report_unref)
 
 typedef struct _VstatsSampler VstatsSampler;
 
-/* @timeout_ms is the deadline of one collection (0: 2000 ms). */
+/* @timeout_ms is the deadline of one collection (0: 2000 ms).  The
+ * sampler keeps a reference to @conn: either may be freed first. */
 VstatsSampler *vstats_sampler_new(VstatsConnection *conn, VstatsMode mode,
                                   guint timeout_ms);
 void vstats_sampler_free(VstatsSampler *sampler);
@@ -240,7 +241,9 @@ guint vstats_sampler_get_timeout_ms(VstatsSampler *sampler);
  * "legacy"), NULL before the first one. */
 const char *vstats_sampler_get_strategy(VstatsSampler *sampler);
 /* One collection cycle.  Always returns a report; when the cycle failed the
- * report is "down" (no VMs) and @error is set as well. */
+ * report is "down" (no VMs) and @error is set as well.  When the daemon did
+ * not answer in time the report is down too, but lists the VMs, stale, and
+ * @error is not set: the next cycle may well succeed. */
 VstatsReport *vstats_sampler_collect(VstatsSampler *sampler, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VstatsSampler, vstats_sampler_free)
