@@ -22,5 +22,13 @@ vsh() {
         "$patched_virsh" -q -c "$uri" "$@"
     fi
 }
+# path of that virsh
+vsh_bin() {
+    if [ "$(cat "$here/build/host/state/flavor" 2>/dev/null)" = stock ]; then
+        echo "$stock_virsh"
+    else
+        echo "$patched_virsh"
+    fi
+}
 now_ms() { date +%s%3N; }
 finish() { exit $((failures > 0)); }
