@@ -6,8 +6,12 @@
  *   stats-call URI TIMEOUT_MS [N [STATS]]
  *
  * TIMEOUT_MS < 0 calls virConnectGetAllDomainStats (no deadline);
- * otherwise virConnectGetAllDomainStatsTimeout.  STATS is the group
- * bitmask, 0 (all groups) by default.  Calls are 1 s apart.
+ * otherwise virConnectGetAllDomainStatsParams with the timeout
+ * (VIR_DOMAIN_STATS_PARAM_TIMEOUT) and VIR_CONNECT_GET_ALL_DOMAINS_STATS_CACHED,
+ * as vstats calls it.  A record is fresh when every group in it says
+ * <prefix>.fresh=1 (the calls without Params say nothing: 0 fresh).
+ * STATS is the group bitmask, 0 (all groups) by default.  Calls are 1 s
+ * apart.
  */
 #include <config.h>
 
@@ -18,18 +22,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Whether every group of @rec was collected in full during the call. */
+static int
+record_fresh(virDomainStatsRecordPtr rec)
+{
+    int groups = 0;
+
+    for (int i = 0; i < rec->nparams; i++) {
+        const virTypedParameter *p = &rec->params[i];
+        const char *dot = strchr(p->field, '.');
+
+        /* "<prefix>.fresh", not "block.0.fresh" (no such key, but a
+         * device key must never count) */
+        if (!dot || strcmp(dot, ".fresh") != 0)
+            continue;
+        if (p->type != VIR_TYPED_PARAM_INT || p->value.i != 1)
+            return 0;
+        groups++;
+    }
+    return groups > 0;
+}
+
 static int
 count_fresh(virDomainStatsRecordPtr *recs, int n)
 {
     int fresh = 0;
 
-    for (int i = 0; i < n; i++) {
-        int value = 0;
-
-        if (virTypedParamsGetBoolean(recs[i]->params, recs[i]->nparams,
-                                     "stats.fresh", &value) == 1 && value)
-            fresh++;
-    }
+    for (int i = 0; i < n; i++)
+        fresh += record_fresh(recs[i]);
     return fresh;
 }
 
@@ -61,8 +81,15 @@ main(int argc, char **argv)
         if (timeout < 0) {
             got = virConnectGetAllDomainStats(conn, stats, &recs, 0);
         } else {
-#ifdef HAVE_VIR_CONNECT_GET_ALL_DOMAIN_STATS_TIMEOUT
-            got = virConnectGetAllDomainStatsTimeout(conn, stats, timeout, &recs, 0);
+#ifdef HAVE_VIR_CONNECT_GET_ALL_DOMAIN_STATS_PARAMS
+            virTypedParameter param;
+
+            memset(&param, 0, sizeof(param));
+            g_strlcpy(param.field, VIR_DOMAIN_STATS_PARAM_TIMEOUT, sizeof(param.field));
+            param.type = VIR_TYPED_PARAM_ULLONG;
+            param.value.ul = (unsigned long long) timeout;
+            got = virConnectGetAllDomainStatsParams(conn, stats, &param, 1, &recs,
+                                                    VIR_CONNECT_GET_ALL_DOMAINS_STATS_CACHED);
 #else
             fprintf(stderr, "stats-call: built without the deadline call\n");
             got = -1;

@@ -119,6 +119,11 @@ check "vs-0003 stopped: LibvirtDomainStatsStale fires for vs-0003 alone" until_t
 check "vs-0003 stopped: LibvirtDomainNotResponding fires for vs-0003 alone" until_true 30 notresp_fires ||
     echo "  firing for: $(firing LibvirtDomainNotResponding | tr '\n' ' ')"
 echo "  alerts firing $(( ($(now_ms) - t0) / 1000 )) s after the stop"
+# How long its monitor has been busy: the daemon's state.control.* (a
+# command to the stopped QEMU under way), not a guess from the silence.
+unresp=$(query 'vstats_domain_monitor_unresponsive_seconds{domain="vs-0003"}' | awk '{print $2}')
+check "vs-0003's monitor busy for ${unresp:-?} s (state.control.*), past the 3 s threshold" \
+    python3 -c 'import sys; sys.exit(0 if float(sys.argv[1] or 0) >= 3 else 1)' "${unresp:-0}"
 others=$(query 'vstats_domain_stats_fresh{domain!="vs-0003"}' | awk '$2 != 1' | wc -l)
 n_others=$(query 'vstats_domain_stats_fresh{domain!="vs-0003"}' | wc -l)
 check "every other domain stays fresh ($n_others series, $others not fresh)" \

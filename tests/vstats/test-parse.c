@@ -1,10 +1,12 @@
 /*
- * test-parse.c: parsers: bulk-stats typed parameters, domain XML device
- * names, and HTTP request heads.
+ * test-parse.c: parsers: bulk-stats typed parameters, the keys the series
+ * adds to them (per-group freshness, the control state), domain XML
+ * device names, and HTTP request heads.
  */
 #include "vstats-private.h"
 #include "typed-params.h"
 #include "domain-xml.h"
+#include "strategy.h"
 
 #include <string.h>
 
@@ -33,17 +35,9 @@ set_str(virTypedParameter *p, const char *name, char *v)
 }
 
 static void
-set_bool(virTypedParameter *p, const char *name, gboolean v)
-{
-    g_strlcpy(p->field, name, VIR_TYPED_PARAM_FIELD_LENGTH);
-    p->type = VIR_TYPED_PARAM_BOOLEAN;
-    p->value.b = v ? 1 : 0;
-}
-
-static void
 test_params_basic(void)
 {
-    virTypedParameter p[32];
+    virTypedParameter p[40];
     char vda[] = "vda", sdb[] = "sdb", vnet[] = "vnet7", path[] = "/img/x.raw";
     int n = 0;
     g_autoptr(VstatsVm) vm = vstats_vm_new("x", "u");
@@ -77,9 +71,13 @@ test_params_basic(void)
     set_ull(&p[n++], "net.0.rx.bytes", 5);
     set_ull(&p[n++], "net.0.tx.pkts", 6);
     set_ull(&p[n++], "unknown.field", 1);
-    set_bool(&p[n++], "stats.fresh", FALSE);
-    set_ull(&p[n++], "stats.age", 1500);
-    set_ull(&p[n++], "stats.monitor-unresponsive", 4000);
+    /* The keys of the series' *Params calls. */
+    set_int(&p[n++], "state.control.state", 2);
+    set_int(&p[n++], "state.control.details", 0);
+    set_ull(&p[n++], "state.control.time", 4000);
+    set_int(&p[n++], "block.fresh", 0);
+    set_ull(&p[n++], "block.age", 1500);
+    set_int(&p[n++], "net.fresh", 1);
 
     vstats_vm_fill_from_params(vm, p, n);
     g_assert_cmpint(vm->state, ==, 1);
@@ -109,11 +107,231 @@ test_params_basic(void)
     g_assert_cmpuint(vm->n_nets, ==, 1);
     g_assert_cmpint(vstats_vm_find_net(vm, "vnet7")->rx_bytes, ==, 5);
     g_assert_cmpint(vstats_vm_find_net(vm, "vnet7")->tx_pkts, ==, 6);
-    /* The series' freshness fields are the deadline strategy's to read
-     * (strategy-deadline.c), not the generic parser's. */
+    /* The series' keys are the deadline strategy's to read
+     * (strategy-deadline.c), not the generic parser's: no device named
+     * "fresh", no state from state.control.state. */
+    g_assert_cmpuint(vm->n_blocks, ==, 2);
+    g_assert_cmpuint(vm->n_nets, ==, 1);
     g_assert_false(vm->has_daemon_freshness);
     g_assert_true(vm->fresh);
     g_assert_cmpint(vm->age_ms, ==, 0);
+    g_assert_cmpint(vm->monitor_unresponsive_ms, ==, 0);
+}
+
+/* ---- the series' keys: fixtures of records of a patched daemon ---- */
+
+typedef struct {
+    const char *name;
+    int type;               /* VIR_TYPED_PARAM_INT or _ULLONG */
+    unsigned long long value;
+} Key;
+
+#define STATS_USED (VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL | \
+                    VIR_DOMAIN_STATS_BALLOON | VIR_DOMAIN_STATS_VCPU | \
+                    VIR_DOMAIN_STATS_INTERFACE | VIR_DOMAIN_STATS_BLOCK)
+#define RECV_US (1000 * G_USEC_PER_SEC)
+
+static int
+fixture(virTypedParameter *p, const Key *keys)
+{
+    int n = 0;
+
+    for (; keys[n].name; n++) {
+        if (keys[n].type == VIR_TYPED_PARAM_INT)
+            set_int(&p[n], keys[n].name, (int) keys[n].value);
+        else
+            set_ull(&p[n], keys[n].name, keys[n].value);
+    }
+    return n;
+}
+
+/* A VstatsVm of the fixture as the deadline strategy sees it: filled by
+ * the generic parser, stamped with RECV_US, then annotated. */
+static VstatsVm *
+annotated(const Key *keys, unsigned int stats, gboolean *full)
+{
+    virTypedParameter p[64];
+    int n;
+    VstatsVm *vm = vstats_vm_new("x", "u");
+
+    memset(p, 0, sizeof(p));
+    n = fixture(p, keys);
+    vstats_vm_fill_from_params(vm, p, n);
+    vm->sample_time_us = RECV_US;
+    *full = vstats_deadline_annotate(vm, p, n, stats);
+    return vm;
+}
+
+#define I(n, v) { n, VIR_TYPED_PARAM_INT, v }
+#define U(n, v) { n, VIR_TYPED_PARAM_ULLONG, v }
+
+static void
+test_deadline_all_fresh(void)
+{
+    const Key keys[] = {
+        I("state.state", 1), I("state.reason", 1),
+        I("state.control.state", 0), I("state.control.details", 0),
+        U("state.control.time", 0),
+        I("state.fresh", 1), U("state.age", 0),
+        U("cpu.time", 5000), I("cpu.fresh", 1), U("cpu.age", 2),
+        U("balloon.rss", 100), I("balloon.fresh", 1), U("balloon.age", 3),
+        I("vcpu.current", 1), I("vcpu.fresh", 1), U("vcpu.age", 2),
+        I("net.count", 0), I("net.fresh", 1), U("net.age", 1),
+        I("block.count", 0), I("block.fresh", 1), U("block.age", 4),
+        { NULL, 0, 0 },
+    };
+    gboolean full = FALSE;
+    g_autoptr(VstatsVm) vm = annotated(keys, STATS_USED, &full);
+
+    g_assert_true(full);
+    g_assert_true(vm->has_daemon_freshness);
+    g_assert_true(vm->fresh);
+    /* The oldest group's age, and the sample dated by it. */
+    g_assert_cmpint(vm->age_ms, ==, 4);
+    g_assert_cmpint(vm->sample_time_us, ==, RECV_US - 4000);
+    g_assert_cmpint(vm->monitor_unresponsive_ms, ==, 0);
+    g_assert_cmpint(vm->cpu_time_ns, ==, 5000);
+}
+
+/* The example of the series' documentation: QEMU did not answer within
+ * the deadline, CACHED gave the last complete collection of each group
+ * that needs it; state and net (host counters) are fresh. */
+static void
+test_deadline_cached(void)
+{
+    const Key keys[] = {
+        I("state.state", 1), I("state.reason", 1),
+        I("state.control.state", 2), I("state.control.details", 0),
+        U("state.control.time", 4210),
+        I("state.fresh", 1), U("state.age", 0),
+        U("cpu.time", 5000), I("cpu.fresh", 0), U("cpu.age", 15100),
+        I("net.count", 0), I("net.fresh", 1), U("net.age", 0),
+        I("block.count", 1), U("block.0.rd.bytes", 123456789),
+        I("block.fresh", 0), U("block.age", 15170),
+        { NULL, 0, 0 },
+    };
+    unsigned int stats = VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL |
+                         VIR_DOMAIN_STATS_INTERFACE | VIR_DOMAIN_STATS_BLOCK;
+    gboolean full = FALSE;
+    g_autoptr(VstatsVm) vm = annotated(keys, stats, &full);
+
+    g_assert_true(full); /* earlier values, but values */
+    g_assert_true(vm->has_daemon_freshness);
+    g_assert_false(vm->fresh);
+    g_assert_cmpint(vm->age_ms, ==, 15170);
+    g_assert_cmpint(vm->sample_time_us, ==, RECV_US - 15170 * 1000);
+    /* VIR_DOMAIN_CONTROL_OCCUPIED for 4210 ms: the monitor's silence. */
+    g_assert_cmpint(vm->monitor_unresponsive_ms, ==, 4210);
+    g_assert_cmpint(vm->blocks[0].rd_bytes, ==, 123456789);
+}
+
+/* A group needing QEMU that was never collected in full: only its
+ * job-free part (no counters), not fresh, no age.  No full answer. */
+static void
+test_deadline_partial(void)
+{
+    const Key keys[] = {
+        I("state.state", 3), I("state.fresh", 1), U("state.age", 0),
+        I("state.control.state", 2), U("state.control.time", 800),
+        I("block.count", 1), I("block.fresh", 0),
+        I("cpu.fresh", 1), U("cpu.age", 7),
+        { NULL, 0, 0 },
+    };
+    gboolean full = TRUE;
+    g_autoptr(VstatsVm) vm = annotated(keys, STATS_USED, &full);
+    g_autoptr(VstatsVm) other = NULL;
+
+    g_assert_false(full);
+    g_assert_false(vm->fresh);
+    g_assert_cmpint(vm->age_ms, ==, 7);
+    /* The same record, the block group not asked for: fresh. */
+    other = annotated(keys, STATS_USED & ~VIR_DOMAIN_STATS_BLOCK, &full);
+    g_assert_true(full);
+    g_assert_true(other->fresh);
+}
+
+/* VIR_DOMAIN_CONTROL_ERROR (time 0): QEMU out of reach, unresponsive for
+ * as long as its values are old. */
+static void
+test_deadline_control_error(void)
+{
+    const Key keys[] = {
+        I("state.state", 1), I("state.fresh", 1), U("state.age", 0),
+        I("state.control.state", 3), I("state.control.details", 1),
+        U("state.control.time", 0),
+        I("balloon.fresh", 0), U("balloon.age", 9000),
+        { NULL, 0, 0 },
+    };
+    gboolean full = FALSE;
+    g_autoptr(VstatsVm) vm = annotated(keys, STATS_USED, &full);
+
+    g_assert_true(full);
+    g_assert_false(vm->fresh);
+    g_assert_cmpint(vm->monitor_unresponsive_ms, ==, 9000);
+}
+
+/* A shut off domain has no QEMU to wait for; a record without the
+ * series' keys (a call without Params) is left alone. */
+static void
+test_deadline_odd(void)
+{
+    const Key shutoff[] = {
+        I("state.state", 5), I("state.fresh", 1), U("state.age", 0),
+        I("block.count", 1), I("block.fresh", 0),
+        { NULL, 0, 0 },
+    };
+    const Key plain[] = {
+        I("state.state", 1), U("cpu.time", 5), I("state.control.state", 2),
+        U("state.control.time", 100),
+        /* a prefix vstats does not know, and a bogus value */
+        I("perf.fresh", 0), { "cpu.fresh", VIR_TYPED_PARAM_ULLONG, G_MAXUINT64 },
+        { NULL, 0, 0 },
+    };
+    gboolean full = FALSE;
+    g_autoptr(VstatsVm) off = annotated(shutoff, STATS_USED, &full);
+    g_autoptr(VstatsVm) vm = NULL;
+
+    g_assert_true(full);
+    g_assert_true(off->fresh);
+    g_assert_true(off->has_daemon_freshness);
+
+    vm = annotated(plain, STATS_USED, &full);
+    g_assert_true(full);
+    g_assert_false(vm->has_daemon_freshness);
+    g_assert_true(vm->fresh);
+    g_assert_cmpint(vm->sample_time_us, ==, RECV_US);
+    g_assert_cmpint(vm->monitor_unresponsive_ms, ==, 0);
+}
+
+static void
+test_control(void)
+{
+    const struct {
+        Key keys[3];
+        gboolean has;
+        gint64 ms;
+    } cases[] = {
+        { { U("cpu.time", 1), { NULL, 0, 0 } }, FALSE, 0 },
+        { { I("state.control.state", 0), U("state.control.time", 0), { NULL, 0, 0 } }, TRUE, 0 },
+        /* a background job: the monitor answers */
+        { { I("state.control.state", 1), U("state.control.time", 5000), { NULL, 0, 0 } }, TRUE, 0 },
+        { { U("state.control.time", 4210), I("state.control.state", 2), { NULL, 0, 0 } }, TRUE, 4210 },
+        { { I("state.control.state", 3), U("state.control.time", 0), { NULL, 0, 0 } }, TRUE, -1 },
+        /* no time: 0 */
+        { { I("state.control.state", 2), { NULL, 0, 0 } }, TRUE, 0 },
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        virTypedParameter p[4];
+        gint64 ms = 12345;
+        int n;
+
+        memset(p, 0, sizeof(p));
+        n = fixture(p, cases[i].keys);
+        g_assert_cmpint(vstats_control_unresponsive_ms(p, n, &ms), ==, cases[i].has);
+        if (cases[i].has)
+            g_assert_cmpint(ms, ==, cases[i].ms);
+    }
 }
 
 static void
@@ -208,6 +426,12 @@ main(int argc, char **argv)
     g_test_add_func("/typed-params/basic", test_params_basic);
     g_test_add_func("/typed-params/odd", test_params_odd);
     g_test_add_func("/typed-params/to-int64", test_param_to_int64);
+    g_test_add_func("/series-keys/all-fresh", test_deadline_all_fresh);
+    g_test_add_func("/series-keys/cached", test_deadline_cached);
+    g_test_add_func("/series-keys/partial", test_deadline_partial);
+    g_test_add_func("/series-keys/control-error", test_deadline_control_error);
+    g_test_add_func("/series-keys/odd", test_deadline_odd);
+    g_test_add_func("/series-keys/control", test_control);
     g_test_add_func("/domain-xml/devices", test_domain_xml);
     g_test_add_func("/parse/domain-xml-bridges", test_domain_xml_bridges);
     return g_test_run();

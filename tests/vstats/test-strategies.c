@@ -1,15 +1,19 @@
 /*
  * test-strategies.c: the sampler against libvirt's in-process test driver
  * (test:///default).  The stock test driver lacks the deadline call, so
- * auto must fall back to bulk; every mode must report the same domains;
- * domains that come and go are followed through events.
+ * auto must fall back to bulk (the patched one has it); every mode must
+ * report the same domains; domains that come and go are followed through
+ * events; records of a patched daemon (fixtures on the test driver's
+ * domains) are turned into a cycle's answers.
  */
 #include "config.h"
 #include "vstats.h"
 #include "connection-private.h"
+#include "strategy.h"
 
 #include <libvirt/virterror.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define URI "test:///default"
@@ -67,7 +71,12 @@ test_auto_falls_back(void)
         g_assert_no_error(error);
         g_assert_true(vstats_report_get_up(r));
         g_assert_cmpuint(vstats_report_get_n_vms(r), >=, 1);
-#ifndef HAVE_VIR_CONNECT_GET_ALL_DOMAIN_STATS_TIMEOUT
+#ifdef HAVE_VIR_CONNECT_GET_ALL_DOMAIN_STATS_PARAMS
+        /* The patched test driver implements the *Params call. */
+        g_assert_cmpstr(vstats_report_get_strategy(r), ==, "deadline");
+        g_assert_true(vstats_report_get_vm(r, 0)->has_daemon_freshness);
+        g_assert_true(vstats_report_get_vm(r, 0)->fresh);
+#else
         g_assert_cmpstr(vstats_report_get_strategy(r), ==, "bulk");
 #endif
     }
@@ -259,6 +268,119 @@ test_info_group(void)
     g_assert_cmpint(vstats_report_get_vm(info, 0)->vcpu_current, >, 0);
 }
 
+/* A record of @dom with the keys @spec ("name=value" ints, "name=Nu" ullongs). */
+static virDomainStatsRecordPtr
+fixture_record(virDomainPtr dom, const char *const *spec)
+{
+    virDomainStatsRecordPtr rec = g_new0(virDomainStatsRecord, 1);
+    int maxparams = 0;
+
+    virDomainRef(dom);
+    rec->dom = dom;
+    for (; *spec; spec++) {
+        g_auto(GStrv) kv = g_strsplit(*spec, "=", 2);
+        int rc;
+
+        if (g_str_has_suffix(kv[1], "u"))
+            rc = virTypedParamsAddULLong(&rec->params, &rec->nparams, &maxparams, kv[0],
+                                         g_ascii_strtoull(kv[1], NULL, 10));
+        else
+            rc = virTypedParamsAddInt(&rec->params, &rec->nparams, &maxparams, kv[0],
+                                      atoi(kv[1]));
+        g_assert_cmpint(rc, ==, 0);
+    }
+    return rec;
+}
+
+static const gint64 *
+control_of(VstatsCycle *cycle, virDomainPtr dom)
+{
+    char uuid[VIR_UUID_STRING_BUFLEN];
+
+    g_assert_cmpint(virDomainGetUUIDString(dom, uuid), ==, 0);
+    return g_hash_table_lookup(cycle->control_ms, uuid);
+}
+
+/* The records of a patched daemon: a deadline record not fresh but with
+ * earlier values is an answer (stale), one without any values of a group
+ * needing QEMU is not (the VM keeps its last full answer); the control
+ * keys reach the cycle, in the bulk fallback's records too. */
+static void
+test_series_records(void)
+{
+    static const char *const fresh[] = {
+        "state.state=1", "state.control.state=0", "state.control.time=0u",
+        "state.fresh=1", "state.age=0u", "block.count=0",
+        "block.fresh=1", "block.age=2u", NULL };
+    static const char *const cached[] = {
+        "state.state=1", "state.control.state=2", "state.control.time=4210u",
+        "state.fresh=1", "state.age=0u", "block.count=0",
+        "block.fresh=0", "block.age=15170u", NULL };
+    static const char *const partial[] = {
+        "state.state=1", "state.control.state=2", "state.control.time=900u",
+        "state.fresh=1", "state.age=0u", "block.count=0", "block.fresh=0", NULL };
+    const char *const *specs[] = { fresh, cached, partial };
+    unsigned int stats = VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_BLOCK;
+    virConnectPtr conn = virConnectOpen(URI);
+    virDomainPtr doms[3];
+    static const char *xml =
+        "<domain type='test'><name>vstats-fixture-%d</name><memory>8192</memory>"
+        "<os><type>hvm</type></os></domain>";
+
+    g_assert_nonnull(conn);
+    for (int i = 0; i < 3; i++) {
+        g_autofree char *x = g_strdup_printf(xml, i);
+        doms[i] = virDomainCreateXML(conn, x, 0);
+        g_assert_nonnull(doms[i]);
+    }
+
+    for (int annotated = 0; annotated < 2; annotated++) {
+        g_autoptr(VstatsRecords) r = g_new0(VstatsRecords, 1);
+        VstatsCycle cycle;
+
+        r->n = 3;
+        r->recs = g_new0(virDomainStatsRecordPtr, r->n + 1);
+        for (int i = 0; i < r->n; i++)
+            r->recs[i] = fixture_record(doms[i], specs[i]);
+        r->recv_us = g_get_monotonic_time();
+        /* As the deadline strategy reads them, or as the bulk one does. */
+        r->annotate = annotated ? vstats_deadline_annotate : NULL;
+        vstats_cycle_init(&cycle, stats);
+        vstats_cycle_add_records(&cycle, r);
+
+        g_assert_cmpint(*control_of(&cycle, doms[0]), ==, 0);
+        g_assert_cmpint(*control_of(&cycle, doms[1]), ==, 4210);
+        g_assert_cmpint(*control_of(&cycle, doms[2]), ==, 900);
+        if (annotated) {
+            const VstatsVm *vm;
+
+            g_assert_cmpuint(cycle.vms->len, ==, 2);
+            g_assert_cmpuint(g_hash_table_size(cycle.partial), ==, 1);
+            vm = cycle.vms->pdata[0];
+            g_assert_true(vm->fresh);
+            g_assert_cmpint(vm->age_ms, ==, 2);
+            vm = cycle.vms->pdata[1];
+            g_assert_false(vm->fresh);
+            g_assert_cmpint(vm->age_ms, ==, 15170);
+            g_assert_cmpint(vm->monitor_unresponsive_ms, ==, 4210);
+            g_assert_cmpint(vm->sample_time_us, ==, r->recv_us - 15170 * 1000);
+        } else {
+            /* Without the keys read, the test driver's records have no
+             * disks: nothing tells them apart. */
+            g_assert_cmpuint(cycle.vms->len, ==, 3);
+            for (guint i = 0; i < cycle.vms->len; i++)
+                g_assert_false(((VstatsVm *) cycle.vms->pdata[i])->has_daemon_freshness);
+        }
+        vstats_cycle_clear(&cycle);
+    }
+
+    for (int i = 0; i < 3; i++) {
+        g_assert_cmpint(virDomainDestroy(doms[i]), ==, 0);
+        virDomainFree(doms[i]);
+    }
+    virConnectClose(conn);
+}
+
 static void
 test_bad_flags(void)
 {
@@ -308,6 +430,7 @@ main(int argc, char **argv)
     g_test_add_func("/connection/read-only", test_read_only);
     g_test_add_func("/connection/bad-flags", test_bad_flags);
     g_test_add_func("/strategy/info-group", test_info_group);
+    g_test_add_func("/strategy/series-records", test_series_records);
     g_test_add_func("/connection/bad-uri", test_bad_uri);
     g_test_add_func("/connection/missing-socket", test_missing_socket);
     return g_test_run();

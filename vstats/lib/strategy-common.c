@@ -123,11 +123,18 @@ void
 vstats_cycle_add_records(VstatsCycle *cycle, const VstatsRecords *records)
 {
     for (int i = 0; i < records->n; i++) {
-        VstatsVm *vm = vstats_vm_from_record(records->recs[i], records->recv_us);
+        virDomainStatsRecordPtr rec = records->recs[i];
+        VstatsVm *vm = vstats_vm_from_record(rec, records->recv_us);
+        gboolean full = TRUE;
+        gint64 control;
 
+        /* A patched daemon says in every call whether the monitor is busy:
+         * the bulk fallback's records too. */
+        if (vstats_control_unresponsive_ms(rec->params, rec->nparams, &control))
+            vstats_cycle_set_control_ms(cycle, vm->uuid, control);
         if (records->annotate)
-            records->annotate(vm, records->recs[i]);
-        if (monitor_skipped(vm, cycle->stats)) {
+            full = records->annotate(vm, rec->params, rec->nparams, cycle->stats);
+        if (!full || monitor_skipped(vm, cycle->stats)) {
             g_hash_table_add(cycle->partial, g_strdup(vm->uuid));
             vstats_vm_free(vm); /* the last full answer stays in use */
             continue;

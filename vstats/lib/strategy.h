@@ -16,7 +16,9 @@ unsigned int vstats_groups_to_stats(unsigned int groups);
 typedef struct {
     GPtrArray *vms;         /* VstatsVm* that answered this cycle */
     GHashTable *control_ms; /* uuid -> gint64*: monitor busy time seen by
-                               virDomainGetControlInfo */
+                               virDomainGetControlInfo (the probe, or the
+                               state.control.* of a patched daemon's
+                               records); -1: QEMU out of reach */
     GHashTable *partial;    /* uuids whose record lacked the groups that
                                need QEMU's monitor (busy: NOWAIT skipped it) */
     unsigned int stats;     /* virDomainStatsTypes asked for */
@@ -56,8 +58,11 @@ typedef struct {
     virDomainStatsRecordPtr *recs;
     int n;
     gint64 recv_us;
-    /* Reads what the strategy's call adds to each record, if anything. */
-    void (*annotate)(VstatsVm *vm, virDomainStatsRecordPtr rec);
+    /* Reads what the strategy's call adds to each record (of the groups
+     * @stats), if anything; FALSE when that says the record is no full
+     * answer (the VM keeps its last one). */
+    gboolean (*annotate)(VstatsVm *vm, const virTypedParameter *params, int nparams,
+                         unsigned int stats);
 } VstatsRecords;
 
 
@@ -80,9 +85,28 @@ gboolean vstats_abandoned_has_room(VstatsAbandoned *a);
 void vstats_abandoned_add(VstatsAbandoned *a, gpointer job, gboolean has_records);
 guint vstats_abandoned_count(VstatsAbandoned *a);
 
-/* ---- the series' calls (strategy-deadline.c), for the other strategies ---- */
+/* ---- the series' calls and keys (strategy-deadline.c) ---- */
 
-/* virDomainGetBlockInfo bounded by @timeout_ms where the client library and
- * the daemon have the series' call, else the plain call. */
+/* virDomainGetBlockInfo bounded by @timeout_ms (virDomainGetBlockInfoParams)
+ * where the client library and the daemon have the series' call, else the
+ * plain call. */
 int vstats_block_info(virDomainPtr dom, const char *dev, virDomainBlockInfoPtr info,
                       int timeout_ms);
+
+/* How long the monitor of a VM has not answered, from the state.control.*
+ * keys that a patched daemon adds to the state group of an active domain in
+ * every statistics call (virConnectGetAllDomainStats included): the time of
+ * VIR_DOMAIN_CONTROL_OCCUPIED, 0 for OK or a background job, -1 for ERROR
+ * (QEMU out of reach: unresponsive as long as it has been silent).  FALSE
+ * without the keys (stock daemon, inactive domain). */
+gboolean vstats_control_unresponsive_ms(const virTypedParameter *params, int nparams,
+                                        gint64 *ms);
+
+/* The deadline call's annotate: from the <group>.fresh and <group>.age keys
+ * of the groups @stats, a VM is fresh when every group needing QEMU is; its
+ * age is that of its oldest group, and its sample is dated back by it;
+ * monitor_unresponsive_ms comes from state.control.*.  FALSE when a group
+ * needing QEMU came without any values of it (not fresh, no age).  A record
+ * without the keys is left as it is (has_daemon_freshness FALSE). */
+gboolean vstats_deadline_annotate(VstatsVm *vm, const virTypedParameter *params,
+                                  int nparams, unsigned int stats);

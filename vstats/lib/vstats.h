@@ -41,7 +41,7 @@ typedef enum {
 /* How a sampler collects: see docs/vstats.md for the trade-offs. */
 typedef enum {
     VSTATS_MODE_AUTO,      /* deadline if available, else bulk */
-    VSTATS_MODE_DEADLINE,  /* virConnectGetAllDomainStatsTimeout */
+    VSTATS_MODE_DEADLINE,  /* virConnectGetAllDomainStatsParams, a timeout */
     VSTATS_MODE_BULK,      /* NOWAIT bulk call in a watchdog + skip list */
     VSTATS_MODE_LEGACY,    /* one thread per VM, one call per statistic */
 } VstatsMode;
@@ -136,9 +136,13 @@ typedef struct {
     double interval_s;
     double cpu_user_pct, cpu_system_pct, cpu_total_pct;
 
-    /* Responsiveness.  has_daemon_freshness: the daemon reported
-     * stats.fresh/age/monitor-unresponsive itself (deadline strategy);
-     * otherwise they are derived from when the VM last answered. */
+    /* Responsiveness.  has_daemon_freshness: the daemon reported the
+     * freshness and age of each group itself (deadline strategy): fresh
+     * when every group needing QEMU was collected during the call, age
+     * that of the oldest group; otherwise they are derived from when the
+     * VM last answered.  monitor_unresponsive_ms: how long a command to
+     * QEMU has been under way (virDomainGetControlInfo, in the records of
+     * a patched daemon), else an estimate from the silence. */
     gboolean has_daemon_freshness;
     gboolean fresh;
     gint64 age_ms;
