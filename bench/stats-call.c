@@ -6,8 +6,10 @@
  *   stats-call URI TIMEOUT_MS [N [STATS]]
  *
  * TIMEOUT_MS < 0 calls virConnectGetAllDomainStats (no deadline);
- * otherwise virConnectGetAllDomainStatsTimeout.  STATS is the group
- * bitmask, 0 (all groups) by default.  Calls are 1 s apart.
+ * otherwise virConnectGetAllDomainStatsParams with that
+ * VIR_DOMAIN_STATS_PARAM_TIMEOUT.  STATS is the group bitmask, 0 (all
+ * groups) by default.  Calls are 1 s apart.  A record is fresh when every
+ * group in it says <prefix>.fresh=1.
  */
 #include <config.h>
 
@@ -24,10 +26,18 @@ count_fresh(virDomainStatsRecordPtr *recs, int n)
     int fresh = 0;
 
     for (int i = 0; i < n; i++) {
-        int value = 0;
+        int groups = 0, stale = 0;
 
-        if (virTypedParamsGetBoolean(recs[i]->params, recs[i]->nparams,
-                                     "stats.fresh", &value) == 1 && value)
+        for (int j = 0; j < recs[i]->nparams; j++) {
+            virTypedParameterPtr p = &recs[i]->params[j];
+
+            if (!g_str_has_suffix(p->field, ".fresh"))
+                continue;
+            groups++;
+            if (p->type != VIR_TYPED_PARAM_INT || p->value.i != 1)
+                stale++;
+        }
+        if (groups > 0 && stale == 0)
             fresh++;
     }
     return fresh;
@@ -61,8 +71,18 @@ main(int argc, char **argv)
         if (timeout < 0) {
             got = virConnectGetAllDomainStats(conn, stats, &recs, 0);
         } else {
-#ifdef HAVE_VIR_CONNECT_GET_ALL_DOMAIN_STATS_TIMEOUT
-            got = virConnectGetAllDomainStatsTimeout(conn, stats, timeout, &recs, 0);
+#ifdef HAVE_VIR_CONNECT_GET_ALL_DOMAIN_STATS_PARAMS
+            virTypedParameterPtr params = NULL;
+            int nparams = 0, maxparams = 0;
+
+            if (virTypedParamsAddULLong(&params, &nparams, &maxparams,
+                                        VIR_DOMAIN_STATS_PARAM_TIMEOUT,
+                                        (unsigned long long) timeout) < 0)
+                got = -1;
+            else
+                got = virConnectGetAllDomainStatsParams(conn, stats, params, nparams,
+                                                        &recs, 0);
+            virTypedParamsFree(params, nparams);
 #else
             fprintf(stderr, "stats-call: built without the deadline call\n");
             got = -1;
