@@ -57,3 +57,18 @@ stale_count() { stale_domains "$1" | grep -c . || true; }
 groups_with_fresh() { # file domain 1|0
     record_of "$1" "$2" | sed -n "s/^\([a-z]*\)\.fresh=$3\$/\1/p" | paste -sd' '
 }
+# Wait at most SECONDS for background job PID (a child of this shell):
+# its exit status, or 254 after killing it if it still runs then.
+wait_for() { # pid seconds
+    local i
+    for i in $(seq 1 $(( $2 * 10 ))); do
+        kill -0 "$1" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$1" 2>/dev/null; then
+        kill "$1" 2>/dev/null
+        wait "$1" 2>/dev/null
+        return 254
+    fi
+    wait "$1"
+}

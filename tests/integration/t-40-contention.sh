@@ -123,7 +123,7 @@ check "stopped QEMU: the 8 readers wait for it (as before the series)" [ $waitin
 check "stopped QEMU: readers share the job (up to ${holders:-0} holders at once)" [ "${holders:-0}" -ge 2 ]
 t0=$(now_ms)
 kill -CONT "$shared_pid"
-wait "${pids[@]}"
+for p in "${pids[@]}"; do wait_for "$p" 20; done
 bg=()
 ms=$(( $(now_ms) - t0 ))
 "$admin" -q -c "$admin_uri" daemon-log-filters "" >/dev/null
@@ -175,10 +175,11 @@ check "the stuck domain shows a command in flight (state.control.state=$cst, for
     [ "$cst" = 2 -a "${ctime:-0}" -ge 1000 ]
 check "the plain call still waits for the stopped QEMU (as before the series)" kill -0 "$stuck_call"
 kill -CONT "$stuck"
-wait "$stuck_call"
+t0=$(now_ms)
+wait_for "$stuck_call" 20
 rc=$?
 bg=()
-check "after SIGCONT the plain call completes with all $n records (rc $rc)" \
+check "after SIGCONT the plain call completes on its own with all $n records (rc $rc after $(( $(now_ms) - t0 )) ms; 254: still waiting after 20 s)" \
     [ $rc -eq 0 -a "$(records "$tmp/stuck")" -eq $n -a "$(grep -c '^  block\.0\.rd\.reqs=' "$tmp/stuck")" -eq $n ]
 vsh domstats --timeout 2 > "$tmp/after"
 check "afterwards a deadline call finds every record fresh" [ "$(fresh_count "$tmp/after")" -eq $n ]
