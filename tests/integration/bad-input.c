@@ -5,10 +5,11 @@
  * each kind of bad input that the connection still answers with every
  * record: bad input gets a clear error and loses nothing.
  *
- *   bad-input URI DOMAIN [DISK [ADMIN_URI]]
+ *   bad-input URI DOMAIN [DISK [ADMIN_URI VIRT_ADMIN]]
  *
- * With ADMIN_URI (the daemon's admin socket), a connection is also closed
- * by the daemon (virAdmClientClose) and the calls on it must fail cleanly.
+ * With ADMIN_URI (the daemon's admin socket) and the virt-admin program,
+ * a connection is also closed by the daemon (virt-admin client-disconnect)
+ * and the calls on it must fail cleanly.
  *
  * One "PASS: ..." or "FAIL: ..." line per case, saying what the call
  * returned (count, error code and message, time taken); exit status 1 if
@@ -19,9 +20,9 @@
 
 #include <glib.h>
 #include <libvirt/libvirt.h>
-#include <libvirt/libvirt-admin.h>
 #include <libvirt/virterror.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -577,63 +578,81 @@ read_only(const char *uri, const char *domain, const char *disk, int ndomains)
         virConnectClose(ro);
 }
 
-/* The ids of the daemon's clients, as a set. */
+/* The ids of the daemon's clients, from `virt-admin srv-clients-list`
+ * (libvirt-admin can't share a process with libvirt: both register the
+ * same object types), as a set; NULL if virt-admin failed. */
 static GHashTable *
-client_ids(virAdmServerPtr srv)
+client_ids(const char *virt_admin, const char *admin_uri)
 {
-    GHashTable *ids = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
-    virAdmClientPtr *clients = NULL;
-    int n = virAdmServerListClients(srv, &clients, 0);
+    const char *argv[] = { virt_admin, "-q", "-c", admin_uri,
+                           "srv-clients-list", "libvirtd", NULL };
+    g_autofree char *out = NULL;
+    g_auto(GStrv) lines = NULL;
+    GHashTable *ids;
+    int status = -1;
 
-    for (int i = 0; i < n; i++) {
-        gint64 *id = g_new(gint64, 1);
-        *id = (gint64) virAdmClientGetID(clients[i]);
-        g_hash_table_add(ids, id);
-        virAdmClientFree(clients[i]);
+    if (!g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL,
+                      NULL, NULL, &out, NULL, &status, NULL) ||
+        !g_spawn_check_exit_status(status, NULL))
+        return NULL;
+
+    ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    lines = g_strsplit(out, "\n", -1);
+    for (size_t i = 0; lines[i]; i++) {
+        g_auto(GStrv) words = g_strsplit_set(g_strstrip(lines[i]), " \t", 2);
+        if (words[0] && *words[0] && g_ascii_isdigit(*words[0]))
+            g_hash_table_add(ids, g_strdup(words[0]));
     }
-    g_free(clients);
     return ids;
 }
 
-/* A connection the daemon closed (virAdmClientClose): the calls on it
- * fail at once with an error, and nothing else is affected. */
+/* A connection the daemon closed (virt-admin client-disconnect): the
+ * calls on it fail at once with an error, and nothing else is affected. */
 static void
-dead_connection(const char *uri, const char *admin_uri, const char *domain,
-                const char *disk, virConnectPtr conn, int ndomains)
+dead_connection(const char *uri, const char *admin_uri, const char *virt_admin,
+                const char *domain, const char *disk, virConnectPtr conn,
+                int ndomains)
 {
-    virAdmConnectPtr adm = NULL;
-    virAdmServerPtr srv = NULL;
     virConnectPtr dead = NULL;
     virDomainPtr dom = NULL;
     g_autoptr(GHashTable) before = NULL;
-    virAdmClientPtr *clients = NULL;
+    g_autoptr(GHashTable) after = NULL;
     virDomainBlockInfo info;
     Params p = timeout_ms(2000);
+    GHashTableIter iter;
+    gpointer id;
     int closed = 0;
-    int n;
 
-    if (!(adm = virAdmConnectOpen(admin_uri, 0)) ||
-        !(srv = virAdmConnectLookupServer(adm, "libvirtd", 0))) {
-        g_autofree char *desc = describe_error();
-        result(FALSE, "admin connection to close a client", desc);
+    if (!(before = client_ids(virt_admin, admin_uri))) {
+        result(FALSE, "virt-admin srv-clients-list to find our connection", virt_admin);
         goto cleanup;
     }
-    before = client_ids(srv);
     if (!(dead = virConnectOpen(uri)) || !(dom = virDomainLookupByName(dead, domain))) {
         g_autofree char *desc = describe_error();
         result(FALSE, "connection to be closed by the daemon", desc);
         goto cleanup;
     }
     /* The new client is ours: close it from the daemon's side. */
-    n = virAdmServerListClients(srv, &clients, 0);
-    for (int i = 0; i < n; i++) {
-        gint64 id = (gint64) virAdmClientGetID(clients[i]);
-        if (!g_hash_table_contains(before, &id) && virAdmClientClose(clients[i], 0) == 0)
-            closed++;
-        virAdmClientFree(clients[i]);
+    if (!(after = client_ids(virt_admin, admin_uri))) {
+        result(FALSE, "virt-admin srv-clients-list to find our connection", virt_admin);
+        goto cleanup;
     }
-    g_free(clients);
-    result(closed == 1, "the daemon closes our new connection", closed == 1 ? "1 client closed" : "not exactly one new client");
+    g_hash_table_iter_init(&iter, after);
+    while (g_hash_table_iter_next(&iter, &id, NULL)) {
+        const char *argv[] = { virt_admin, "-q", "-c", admin_uri,
+                               "client-disconnect", "libvirtd", id, NULL };
+        int status = -1;
+
+        if (g_hash_table_contains(before, id))
+            continue;
+        if (g_spawn_sync(NULL, (char **) argv, NULL,
+                         G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                         NULL, NULL, NULL, NULL, &status, NULL) &&
+            g_spawn_check_exit_status(status, NULL))
+            closed++;
+    }
+    result(closed == 1, "the daemon closes our new connection (virt-admin client-disconnect)",
+           closed == 1 ? "1 client closed" : "not exactly one new client closed");
     /* Let the client's event loop see the EOF. */
     for (int i = 0; i < 50 && virConnectIsAlive(dead) == 1; i++)
         g_usleep(100 * 1000);
@@ -684,10 +703,6 @@ dead_connection(const char *uri, const char *admin_uri, const char *domain,
         virDomainFree(dom);
     if (dead)
         virConnectClose(dead);
-    if (srv)
-        virAdmServerFree(srv);
-    if (adm)
-        virAdmConnectClose(adm);
 }
 
 /* The library's default handler prints every error on stderr; the
@@ -704,23 +719,29 @@ main(int argc, char **argv)
     const char *domain;
     const char *disk = "vda";
     const char *admin_uri = NULL;
+    const char *virt_admin = NULL;
     virConnectPtr conn = NULL;
     virDomainPtr dom = NULL;
     virDomainPtr *all = NULL;
     int ndomains;
 
-    if (argc < 3 || argc > 5) {
-        fprintf(stderr, "usage: %s URI DOMAIN [DISK [ADMIN_URI]]\n", argv[0]);
+    if (argc < 3 || argc == 5 || argc > 6) {
+        fprintf(stderr, "usage: %s URI DOMAIN [DISK [ADMIN_URI VIRT_ADMIN]]\n", argv[0]);
         return 2;
     }
     uri = argv[1];
     domain = argv[2];
     if (argc >= 4)
         disk = argv[3];
-    if (argc == 5)
+    if (argc == 6) {
         admin_uri = argv[4];
+        virt_admin = argv[5];
+    }
 
     virSetErrorFunc(NULL, quiet);
+    /* As libvirt asks of its clients: a write to a connection the daemon
+     * closed must be an error, not the end of the process. */
+    signal(SIGPIPE, SIG_IGN);
 
     if (!(conn = virConnectOpen(uri))) {
         g_autofree char *desc = describe_error();
@@ -749,9 +770,9 @@ main(int argc, char **argv)
     block_info(conn, dom, disk, ndomains);
     read_only(uri, domain, disk, ndomains);
     if (admin_uri)
-        dead_connection(uri, admin_uri, domain, disk, conn, ndomains);
+        dead_connection(uri, admin_uri, virt_admin, domain, disk, conn, ndomains);
     else
-        printf("SKIP: a connection closed by the daemon (no ADMIN_URI)\n");
+        printf("SKIP: a connection closed by the daemon (no ADMIN_URI and VIRT_ADMIN)\n");
 
     virDomainFree(dom);
     virConnectClose(conn);

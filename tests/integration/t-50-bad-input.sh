@@ -17,8 +17,12 @@ admin_uri="libvirtd:///system?socket=$here/build/host/run/libvirt/libvirt-admin-
 daemon_pid=$(cat "$here/build/host/state/libvirtd.pid")
 
 # The program prints its own PASS:/FAIL: lines; its exit status says only
-# what they say.
-"$prog" "$uri" vs-0002 vda "$admin_uri"
+# what they say, but a death by a signal would leave cases unreported.
+tmp_prog=$(mktemp)
+"$prog" "$uri" vs-0002 vda "$admin_uri" "$here/build/prefix/bin/virt-admin" | tee "$tmp_prog"
+rc=${PIPESTATUS[0]}
+ran_to_end() { [ "$rc" -lt 128 ] && grep -q '^bad-input: [0-9]* failed$' "$tmp_prog"; }
+check "bad-input ran to its end (exit $rc, no signal; its closing line printed)" ran_to_end
 check "the daemon is alive after the bad input (same pid)" \
     bash -c "kill -0 $daemon_pid && timeout 10 '$patched_virsh' -q -c '$uri' list --name | grep -q vs-0002"
 
@@ -60,6 +64,6 @@ check "virsh domstats (old call) answers with 3 records after all of it" \
     [ "$(records "$out")" -eq 3 -a "$(grep -c 'fresh=' "$out")" -eq 0 ]
 check "virsh domblkinfo --timeout 0.5 still answers" bash -c "'$patched_virsh' -q -c '$uri' domblkinfo vs-0001 vda --timeout 0.5 | grep -q '^Capacity:'"
 
-rm -f "$err" "$out"
+rm -f "$err" "$out" "$tmp_prog"
 "$testhost" down >/dev/null
 finish
