@@ -49,6 +49,7 @@ stable_records() { # output file
 
 vsh domstats >/dev/null           # warm: stats schemas, balloon path
 patched=$(qmp_per_domain)
+cp "$qmp_log" "$qmp_log.patched"
 params=$(qmp_per_domain --timeout 5)
 vsh domstats >/dev/null
 stable_records "$here/build/host/log/records-patched.txt"
@@ -56,6 +57,7 @@ stable_records "$here/build/host/log/records-patched.txt"
 "$testhost" switch --stock >/dev/null 2>&1
 vsh domstats >/dev/null
 stock=$(qmp_per_domain)
+cp "$qmp_log" "$qmp_log.stock"
 stable_records "$here/build/host/log/records-stock.txt"
 
 # The stock daemon rewrote the status XML without the dirty rate record:
@@ -64,6 +66,14 @@ stable_records "$here/build/host/log/records-stock.txt"
 vsh domstats >/dev/null
 again=$(qmp_per_domain)
 
+# Which commands, per domain (for the reader; the checks use the totals).
+by_command() {
+    grep -o 'QEMU_MONITOR_SEND_MSG.*"execute":"[a-z-]*"\(,"arguments":{"target":"[a-z]*"\)\?' "$1" |
+        sed -E 's/.*"execute":"([a-z-]+)"(,"arguments":\{"target":"([a-z]+)")?/\1 \3/; s/ $//' |
+        sort | uniq -c | awk -v n=$n '{c = $1; $1 = ""; printf "%s%s %g", sep, substr($0, 2), c / n; sep = ", "}'
+}
+echo "stock: $(by_command "$qmp_log.stock")"
+echo "patched: $(by_command "$qmp_log.patched")"
 echo "QMP commands per domain, every group: stock $stock, patched $patched (deadline call: $params), patched after the stock daemon $again"
 check "the stock daemon sends QMP commands at all ($stock per domain)" [ "$stock" -gt 0 ]
 check "patched daemon: fewer QMP commands per domain than stock ($patched < $stock)" \
@@ -77,8 +87,8 @@ check "same fields and values from both daemons (but state.control.* and moving 
 log_dir="$here/build/host/log"
 check "stock daemon: no state.control.* keys" [ ! -s "$log_dir/records-stock-control.txt" ]
 # Paused, idle domains: libvirt can talk to each (OK), for no time.
-want_control=$(for i in $(seq 1 $n); do
-    printf "'vs-%04d' state.control.%s=0\n" "$i" details state time; done | sort)
+want_control=$(for i in $(seq 1 $n); do for k in details state time; do
+    printf "'vs-%04d' state.control.%s=0\n" "$i" "$k"; done; done | sort)
 check "patched daemon: state.control.state/details/time=0 in each of the $n records" \
     [ "$(cat "$log_dir/records-patched-control.txt")" = "$want_control" ] ||
     cat "$log_dir/records-patched-control.txt"
