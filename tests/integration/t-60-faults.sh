@@ -374,7 +374,8 @@ client() { # loop simple on 2 cores: one deadline call per iteration
             [ "$(grep -c '^Domain:' <<< "$out")" -eq "$n_doms" ] || short=$((short + 1))
         else
             bad=$((bad + 1))
-            head -1 <<< "$out" > "$tmp/client-err.$1"
+            # when, to find it in the daemon's log
+            echo "$(date -u '+%F %T.%3N') UTC: $(head -1 <<< "$out")" >> "$tmp/client-err.$1"
         fi
     done
     echo "$ok $bad $short" > "$tmp/client.$1"
@@ -402,7 +403,7 @@ for i in $(seq 1 "$load_clients"); do
 done
 echo "tried: $load_clients clients looping on domstats --timeout 1 for $load_seconds s, destroy+start of ${doms[$((n_doms / 2))]}..${doms[$((n_doms - 1))]} in turn ($(cat "$tmp/churn") cycles)"
 echo "saw: $calls calls succeeded ($((calls / load_seconds))/s), $bad failed, $short with fewer than $n_doms records"
-[ "$bad" -gt 0 ] && echo "  first error: $(cat "$tmp"/client-err.* 2>/dev/null | head -1)"
+[ "$bad" -gt 0 ] && cat "$tmp"/client-err.* 2>/dev/null | sort | head -5 | sed 's/^/  error at /'
 [ "$short" -gt 0 ] && lose "$short calls with records missing"
 same_daemon() { [ "$(daemon_pid)" = "$lpid" ] && daemon_alive; }
 check "load: the daemon did not crash (same pid $lpid)" same_daemon
