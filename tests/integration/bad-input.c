@@ -1,9 +1,15 @@
 /*
- * bad-input: bad arguments to the deadline calls of the series
- * (virConnectGetAllDomainStatsTimeout, virDomainListGetStatsTimeout,
- * virDomainGetBlockInfoTimeout) against a live daemon.
+ * bad-input: bad arguments to the calls of the series
+ * (virConnectGetAllDomainStatsParams, virDomainListGetStatsParams,
+ * virDomainGetBlockInfoParams) against a live daemon, and a check after
+ * each kind of bad input that the connection still answers with every
+ * record: bad input gets a clear error and loses nothing.
  *
- *   bad-input URI DOMAIN [DISK]
+ *   bad-input URI DOMAIN [DISK [ADMIN_URI VIRT_ADMIN]]
+ *
+ * With ADMIN_URI (the daemon's admin socket) and the virt-admin program,
+ * a connection is also closed by the daemon (virt-admin client-disconnect)
+ * and the calls on it must fail cleanly.
  *
  * One "PASS: ..." or "FAIL: ..." line per case, saying what the call
  * returned (count, error code and message, time taken); exit status 1 if
@@ -16,19 +22,22 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
-#if defined(HAVE_VIR_CONNECT_GET_ALL_DOMAIN_STATS_TIMEOUT) && \
-    defined(HAVE_VIR_DOMAIN_LIST_GET_STATS_TIMEOUT) && \
-    defined(HAVE_VIR_DOMAIN_GET_BLOCK_INFO_TIMEOUT)
+#if defined(HAVE_VIR_CONNECT_GET_ALL_DOMAIN_STATS_PARAMS) && \
+    defined(HAVE_VIR_DOMAIN_LIST_GET_STATS_PARAMS) && \
+    defined(HAVE_VIR_DOMAIN_GET_BLOCK_INFO_PARAMS)
 
-/* src/remote/remote_protocol.x: the longest domain list one RPC carries.
- * Not in the public headers, so it is repeated here. */
+/* src/remote/remote_protocol.x: the longest domain list one RPC carries,
+ * and the most typed parameters a stats call carries.  Not in the public
+ * headers, so they are repeated here. */
 # define REMOTE_DOMAIN_LIST_MAX 16384
+# define REMOTE_DOMAIN_STATS_PARAMS_MAX 64
 
 /* Not a bit of virConnectGetAllDomainStatsFlags (1 << 0..7 filter the
- * domain list, 29..31 are NOWAIT, BACKING and ENFORCE_STATS). */
+ * domain list, 28..31 are CACHED, NOWAIT, BACKING and ENFORCE_STATS). */
 # define UNKNOWN_FLAG (1U << 20)
 /* Not a group of virDomainStatsTypes (the last one is 1 << 11). */
 # define UNKNOWN_STATS (1U << 30)
@@ -63,6 +72,7 @@ code_name(int code)
     CODE(VIR_ERR_ARGUMENT_UNSUPPORTED);
     CODE(VIR_ERR_OPERATION_TIMEOUT);
     CODE(VIR_ERR_OPERATION_UNSUPPORTED);
+    CODE(VIR_ERR_SYSTEM_ERROR);
 # undef CODE
     default: return "VIR_ERR_?";
     }
@@ -80,7 +90,7 @@ describe_error(void)
                            err->message ? err->message : "(no message)");
 }
 
-/* A call that must fail with @code. */
+/* A call that must fail with @code and a message. */
 static void
 expect_error(const char *what, int rc, int code)
 {
@@ -92,7 +102,7 @@ expect_error(const char *what, int rc, int code)
         got = g_strdup_printf("returned %d, expected %s", rc, code_name(code));
     else
         got = g_strdup_printf("returned %d, %s", rc, desc);
-    result(rc < 0 && err && err->code == code, what, got);
+    result(rc < 0 && err && err->code == code && err->message, what, got);
 }
 
 static gint64
@@ -111,30 +121,74 @@ record_has(virDomainStatsRecordPtr rec, const char *name)
     return FALSE;
 }
 
-/* How many records say stats.fresh=true. */
+/* A record is fresh when it has <prefix>.fresh keys and all are 1. */
+static gboolean
+record_fresh(virDomainStatsRecordPtr rec)
+{
+    int seen = 0;
+
+    for (int i = 0; i < rec->nparams; i++) {
+        virTypedParameterPtr p = &rec->params[i];
+        if (!g_str_has_suffix(p->field, ".fresh"))
+            continue;
+        if (p->type != VIR_TYPED_PARAM_INT || p->value.i != 1)
+            return FALSE;
+        seen++;
+    }
+    return seen > 0;
+}
+
 static int
 count_fresh(virDomainStatsRecordPtr *recs, int n)
 {
     int fresh = 0;
 
-    for (int i = 0; i < n; i++) {
-        int val = 0;
-        if (virTypedParamsGetBoolean(recs[i]->params, recs[i]->nparams,
-                                     "stats.fresh", &val) == 1 && val)
-            fresh++;
-    }
+    for (int i = 0; i < n; i++)
+        fresh += record_fresh(recs[i]);
     return fresh;
 }
 
-/* A call that must succeed with @want records (any count if @want < 0),
- * within @max_ms, each record carrying the field @must_have. */
+/* Typed parameters of a call, built and freed by the helpers below. */
+typedef struct {
+    virTypedParameterPtr params;
+    int n;
+    int max;
+} Params;
+
 static void
-expect_records(const char *what, int rc, virDomainStatsRecordPtr *recs,
-               int want, gint64 ms, gint64 max_ms, const char *must_have)
+params_clear(Params *p)
 {
+    virTypedParamsFree(p->params, p->n);
+    memset(p, 0, sizeof(*p));
+}
+
+static Params
+timeout_ms(unsigned long long ms)
+{
+    Params p = { 0 };
+
+    if (virTypedParamsAddULLong(&p.params, &p.n, &p.max,
+                                VIR_DOMAIN_STATS_PARAM_TIMEOUT, ms) < 0)
+        g_error("virTypedParamsAddULLong: %s", virGetLastErrorMessage());
+    return p;
+}
+
+/* Stats of all domains through the connection call: one record each
+ * (@want, any count if < 0) within @max_ms, each carrying @must_have;
+ * with @want_fresh >= 0, that many records fresh. */
+static void
+case_all(virConnectPtr conn, const char *what, unsigned int stats,
+         Params *p, unsigned int flags, int want, int want_fresh,
+         gint64 max_ms, const char *must_have)
+{
+    virDomainStatsRecordPtr *recs = NULL;
+    gint64 start = g_get_monotonic_time();
+    int rc = virConnectGetAllDomainStatsParams(conn, stats, p->params, p->n,
+                                               &recs, flags);
+    gint64 ms = elapsed_ms(start);
     g_autofree char *got = NULL;
-    gboolean ok = rc >= 0 && (want < 0 || rc == want) && ms < max_ms;
     int with_field = 0;
+    int fresh;
 
     if (rc < 0) {
         g_autofree char *desc = describe_error();
@@ -144,48 +198,47 @@ expect_records(const char *what, int rc, virDomainStatsRecordPtr *recs,
     }
     for (int i = 0; i < rc; i++)
         with_field += record_has(recs[i], must_have);
-    ok = ok && with_field == rc;
+    fresh = count_fresh(recs, rc);
     got = g_strdup_printf("%d records (expected %d) in %" G_GINT64_FORMAT
                           " ms (limit %" G_GINT64_FORMAT "), %d with %s, %d fresh",
-                          rc, want, ms, max_ms, with_field, must_have,
-                          count_fresh(recs, rc));
-    result(ok, what, got);
-}
-
-/* Stats of all domains through the connection call. */
-static void
-case_all(virConnectPtr conn, const char *what, unsigned int stats, int timeout,
-         unsigned int flags, int want, gint64 max_ms, const char *must_have)
-{
-    virDomainStatsRecordPtr *recs = NULL;
-    gint64 start = g_get_monotonic_time();
-    int rc = virConnectGetAllDomainStatsTimeout(conn, stats, timeout, &recs, flags);
-
-    expect_records(what, rc, recs, want, elapsed_ms(start), max_ms, must_have);
-    if (rc >= 0)
-        virDomainStatsRecordListFree(recs);
+                          rc, want, ms, max_ms, with_field, must_have, fresh);
+    result((want < 0 || rc == want) && ms < max_ms && with_field == rc &&
+           (want_fresh < 0 || fresh == want_fresh), what, got);
+    virDomainStatsRecordListFree(recs);
 }
 
 /* Stats of one domain through the list call. */
 static void
-case_list(virDomainPtr dom, const char *what, unsigned int stats, int timeout,
-          unsigned int flags, gint64 max_ms, const char *must_have)
+case_list(virDomainPtr dom, const char *what, unsigned int stats,
+          Params *p, unsigned int flags, gint64 max_ms, const char *must_have)
 {
     virDomainPtr doms[] = { dom, NULL };
     virDomainStatsRecordPtr *recs = NULL;
     gint64 start = g_get_monotonic_time();
-    int rc = virDomainListGetStatsTimeout(doms, stats, timeout, &recs, flags);
+    int rc = virDomainListGetStatsParams(doms, stats, p->params, p->n, &recs, flags);
+    gint64 ms = elapsed_ms(start);
+    g_autofree char *got = NULL;
 
-    expect_records(what, rc, recs, 1, elapsed_ms(start), max_ms, must_have);
-    if (rc >= 0)
-        virDomainStatsRecordListFree(recs);
+    if (rc < 0) {
+        g_autofree char *desc = describe_error();
+        got = g_strdup_printf("returned -1 in %" G_GINT64_FORMAT " ms, %s", ms, desc);
+        result(FALSE, what, got);
+        return;
+    }
+    got = g_strdup_printf("%d records in %" G_GINT64_FORMAT " ms (limit %"
+                          G_GINT64_FORMAT "), %s %s", rc, ms, max_ms,
+                          rc == 1 && record_has(recs[0], must_have) ? "with" : "without",
+                          must_have);
+    result(rc == 1 && ms < max_ms && record_has(recs[0], must_have), what, got);
+    virDomainStatsRecordListFree(recs);
 }
 
 static int
-all_error(virConnectPtr conn, unsigned int stats, int timeout, unsigned int flags)
+all_rc(virConnectPtr conn, unsigned int stats, Params *p, unsigned int flags)
 {
     virDomainStatsRecordPtr *recs = NULL;
-    int rc = virConnectGetAllDomainStatsTimeout(conn, stats, timeout, &recs, flags);
+    int rc = virConnectGetAllDomainStatsParams(conn, stats, p->params, p->n,
+                                               &recs, flags);
 
     if (rc >= 0)
         virDomainStatsRecordListFree(recs);
@@ -193,40 +246,128 @@ all_error(virConnectPtr conn, unsigned int stats, int timeout, unsigned int flag
 }
 
 static int
-list_error(virDomainPtr *doms, unsigned int stats, int timeout, unsigned int flags)
+list_rc(virDomainPtr *doms, unsigned int stats, Params *p, unsigned int flags)
 {
     virDomainStatsRecordPtr *recs = NULL;
-    int rc = virDomainListGetStatsTimeout(doms, stats, timeout, &recs, flags);
+    int rc = virDomainListGetStatsParams(doms, stats, p->params, p->n, &recs, flags);
 
     if (rc >= 0)
         virDomainStatsRecordListFree(recs);
     return rc;
+}
+
+/* Nothing lost: the connection still answers a deadline call with every
+ * record, all fresh. */
+static void
+still_answers(virConnectPtr conn, const char *after, int ndomains)
+{
+    Params p = timeout_ms(5000);
+    g_autofree char *what = g_strdup_printf("after %s: every record, all fresh", after);
+
+    case_all(conn, what, 0, &p, 0, ndomains, ndomains, 10000, "state.fresh");
+    params_clear(&p);
 }
 
 static void
-stats_timeouts(virConnectPtr conn, virDomainPtr dom, int ndomains)
+stats_params(virConnectPtr conn, virDomainPtr dom, int ndomains)
 {
     virDomainPtr one[] = { dom, NULL };
+    Params p = { 0 };
 
-    expect_error("all domains, timeout -1: VIR_ERR_INVALID_ARG",
-                 all_error(conn, 0, -1, 0), VIR_ERR_INVALID_ARG);
-    expect_error("domain list, timeout -1: VIR_ERR_INVALID_ARG",
-                 list_error(one, 0, -1, 0), VIR_ERR_INVALID_ARG);
-    expect_error("all domains, timeout INT_MIN: VIR_ERR_INVALID_ARG",
-                 all_error(conn, 0, INT_MIN, 0), VIR_ERR_INVALID_ARG);
+    /* An unknown parameter, a known one of the wrong type, twice the
+     * same, and more than the RPC carries. */
+    virTypedParamsAddULLong(&p.params, &p.n, &p.max, "no-such-param", 5);
+    expect_error("all domains, unknown typed param 'no-such-param': VIR_ERR_ARGUMENT_UNSUPPORTED",
+                 all_rc(conn, 0, &p, 0), VIR_ERR_ARGUMENT_UNSUPPORTED);
+    expect_error("domain list, unknown typed param 'no-such-param': VIR_ERR_ARGUMENT_UNSUPPORTED",
+                 list_rc(one, 0, &p, 0), VIR_ERR_ARGUMENT_UNSUPPORTED);
+    params_clear(&p);
 
-    /* 0: no waiting for QEMU or a job, a record per domain at once. */
-    case_all(conn, "all domains, timeout 0: every record, at once", 0, 0, 0,
-             ndomains, 1000, "stats.fresh");
-    case_list(dom, "domain list, timeout 0: the record, at once", 0, 0, 0,
-              1000, "stats.fresh");
+    virTypedParamsAddInt(&p.params, &p.n, &p.max, VIR_DOMAIN_STATS_PARAM_TIMEOUT, 500);
+    expect_error("all domains, 'timeout' as an int: VIR_ERR_INVALID_ARG",
+                 all_rc(conn, 0, &p, 0), VIR_ERR_INVALID_ARG);
+    expect_error("domain list, 'timeout' as an int: VIR_ERR_INVALID_ARG",
+                 list_rc(one, 0, &p, 0), VIR_ERR_INVALID_ARG);
+    params_clear(&p);
 
+    virTypedParamsAddString(&p.params, &p.n, &p.max, VIR_DOMAIN_STATS_PARAM_TIMEOUT, "500");
+    expect_error("all domains, 'timeout' as a string: VIR_ERR_INVALID_ARG",
+                 all_rc(conn, 0, &p, 0), VIR_ERR_INVALID_ARG);
+    params_clear(&p);
+
+    p = timeout_ms(500);
+    virTypedParamsAddULLong(&p.params, &p.n, &p.max, VIR_DOMAIN_STATS_PARAM_TIMEOUT, 600);
+    expect_error("all domains, 'timeout' twice: VIR_ERR_INVALID_ARG",
+                 all_rc(conn, 0, &p, 0), VIR_ERR_INVALID_ARG);
+    params_clear(&p);
+
+    for (int i = 0; i <= REMOTE_DOMAIN_STATS_PARAMS_MAX; i++) {
+        g_autofree char *name = g_strdup_printf("param%d", i);
+        virTypedParamsAddULLong(&p.params, &p.n, &p.max, name, i);
+    }
+    expect_error("all domains, 65 typed params (over REMOTE_DOMAIN_STATS_PARAMS_MAX): VIR_ERR_RPC",
+                 all_rc(conn, 0, &p, 0), VIR_ERR_RPC);
+    params_clear(&p);
+
+    p = timeout_ms((unsigned long long) UINT_MAX + 1);
+    expect_error("all domains, timeout UINT_MAX + 1 ms: VIR_ERR_INVALID_ARG",
+                 all_rc(conn, 0, &p, 0), VIR_ERR_INVALID_ARG);
+    params_clear(&p);
+
+    /* NOWAIT bounds the wait as well: not together with a timeout. */
+    p = timeout_ms(1000);
+    expect_error("all domains, NOWAIT with a timeout: VIR_ERR_INVALID_ARG",
+                 all_rc(conn, 0, &p, VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT),
+                 VIR_ERR_INVALID_ARG);
+    expect_error("domain list, NOWAIT with a timeout: VIR_ERR_INVALID_ARG",
+                 list_rc(one, 0, &p, VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT),
+                 VIR_ERR_INVALID_ARG);
+    params_clear(&p);
+
+    /* The array arguments. */
+    {
+        virDomainStatsRecordPtr *recs = NULL;
+        Params t = timeout_ms(1000);
+
+        expect_error("all domains, nparams -1: VIR_ERR_INVALID_ARG",
+                     virConnectGetAllDomainStatsParams(conn, 0, t.params, -1, &recs, 0),
+                     VIR_ERR_INVALID_ARG);
+        expect_error("domain list, nparams -1: VIR_ERR_INVALID_ARG",
+                     virDomainListGetStatsParams(one, 0, t.params, -1, &recs, 0),
+                     VIR_ERR_INVALID_ARG);
+        expect_error("all domains, params NULL with nparams 1: VIR_ERR_INVALID_ARG",
+                     virConnectGetAllDomainStatsParams(conn, 0, NULL, 1, &recs, 0),
+                     VIR_ERR_INVALID_ARG);
+        expect_error("all domains, retStats NULL: VIR_ERR_INVALID_ARG",
+                     virConnectGetAllDomainStatsParams(conn, 0, t.params, t.n, NULL, 0),
+                     VIR_ERR_INVALID_ARG);
+        expect_error("domain list, retStats NULL: VIR_ERR_INVALID_ARG",
+                     virDomainListGetStatsParams(one, 0, t.params, t.n, NULL, 0),
+                     VIR_ERR_INVALID_ARG);
+        params_clear(&t);
+    }
+
+    /* What is fine. */
+    case_all(conn, "all domains, no params at all: like virConnectGetAllDomainStats, with freshness keys",
+             0, &p, 0, ndomains, ndomains, 10000, "state.fresh");
+    case_all(conn, "all domains, no params, NOWAIT: allowed", 0, &p,
+             VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT, ndomains, -1, 10000, "state.fresh");
+    p = timeout_ms(0);
+    case_all(conn, "all domains, timeout 0: every record, at once", 0, &p, 0,
+             ndomains, -1, 2000, "state.fresh");
+    case_list(dom, "domain list, timeout 0: the record, at once", 0, &p, 0,
+              2000, "state.fresh");
+    params_clear(&p);
     /* A deadline far away costs nothing when every domain answers: the
      * call returns when the collections are done, not at the deadline. */
-    case_all(conn, "all domains, timeout INT_MAX, healthy domains: returns without waiting",
-             0, INT_MAX, 0, ndomains, 5000, "stats.fresh");
-    case_list(dom, "domain list, timeout INT_MAX, healthy domain: returns without waiting",
-              0, INT_MAX, 0, 5000, "stats.fresh");
+    p = timeout_ms(UINT_MAX);
+    case_all(conn, "all domains, timeout UINT_MAX ms, healthy domains: returns without waiting",
+             0, &p, 0, ndomains, ndomains, 10000, "state.fresh");
+    case_list(dom, "domain list, timeout UINT_MAX ms, healthy domain: returns without waiting",
+              0, &p, 0, 10000, "state.fresh");
+    params_clear(&p);
+
+    still_answers(conn, "bad typed params", ndomains);
 }
 
 static void
@@ -234,23 +375,30 @@ stats_groups(virConnectPtr conn, virDomainPtr dom, int ndomains)
 {
     virDomainPtr one[] = { dom, NULL };
     unsigned int stats = VIR_DOMAIN_STATS_STATE | UNKNOWN_STATS;
+    Params p = timeout_ms(2000);
 
     /* Unknown groups are dropped, known ones still answered. */
     case_all(conn, "all domains, unknown stats bit 1<<30 without ENFORCE_STATS: ignored",
-             stats, 2000, 0, ndomains, 5000, "state.state");
+             stats, &p, 0, ndomains, ndomains, 10000, "state.state");
     case_list(dom, "domain list, unknown stats bit 1<<30 without ENFORCE_STATS: ignored",
-              stats, 2000, 0, 5000, "state.state");
+              stats, &p, 0, 10000, "state.state");
     expect_error("all domains, unknown stats bit 1<<30 with ENFORCE_STATS: VIR_ERR_ARGUMENT_UNSUPPORTED",
-                 all_error(conn, stats, 2000, VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS),
+                 all_rc(conn, stats, &p, VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS),
                  VIR_ERR_ARGUMENT_UNSUPPORTED);
     expect_error("domain list, unknown stats bit 1<<30 with ENFORCE_STATS: VIR_ERR_ARGUMENT_UNSUPPORTED",
-                 list_error(one, stats, 2000, VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS),
+                 list_rc(one, stats, &p, VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS),
                  VIR_ERR_ARGUMENT_UNSUPPORTED);
 
     expect_error("all domains, unknown flag 1<<20: VIR_ERR_INVALID_ARG",
-                 all_error(conn, 0, 1000, UNKNOWN_FLAG), VIR_ERR_INVALID_ARG);
+                 all_rc(conn, 0, &p, UNKNOWN_FLAG), VIR_ERR_INVALID_ARG);
     expect_error("domain list, unknown flag 1<<20: VIR_ERR_INVALID_ARG",
-                 list_error(one, 0, 1000, UNKNOWN_FLAG), VIR_ERR_INVALID_ARG);
+                 list_rc(one, 0, &p, UNKNOWN_FLAG), VIR_ERR_INVALID_ARG);
+    expect_error("all domains, unknown flag 1<<27 with CACHED: VIR_ERR_INVALID_ARG",
+                 all_rc(conn, 0, &p, (1U << 27) | VIR_CONNECT_GET_ALL_DOMAINS_STATS_CACHED),
+                 VIR_ERR_INVALID_ARG);
+    params_clear(&p);
+
+    still_answers(conn, "unknown stats and flags", ndomains);
 }
 
 static void
@@ -262,12 +410,15 @@ stats_lists(const char *uri, virConnectPtr conn, virDomainPtr dom, int ndomains)
     g_autofree virDomainPtr *many = NULL;
     g_autofree char *got = NULL;
     g_autofree char *desc = NULL;
+    Params p = timeout_ms(1000);
+    gint64 start;
+    gint64 ms;
     int rc;
 
     expect_error("domain list NULL: VIR_ERR_INVALID_ARG",
-                 list_error(NULL, 0, 1000, 0), VIR_ERR_INVALID_ARG);
+                 list_rc(NULL, 0, &p, 0), VIR_ERR_INVALID_ARG);
     expect_error("empty domain list: VIR_ERR_INVALID_ARG",
-                 list_error(empty, 0, 1000, 0), VIR_ERR_INVALID_ARG);
+                 list_rc(empty, 0, &p, 0), VIR_ERR_INVALID_ARG);
 
     if (!(other = virConnectOpen(uri)) ||
         !(dom2 = virDomainLookupByName(other, virDomainGetName(dom)))) {
@@ -276,65 +427,111 @@ stats_lists(const char *uri, virConnectPtr conn, virDomainPtr dom, int ndomains)
     } else {
         virDomainPtr mixed[] = { dom, dom2, NULL };
         expect_error("domains of two connections in one list: VIR_ERR_INVALID_ARG",
-                     list_error(mixed, 0, 1000, 0), VIR_ERR_INVALID_ARG);
+                     list_rc(mixed, 0, &p, 0), VIR_ERR_INVALID_ARG);
     }
     if (dom2)
         virDomainFree(dom2);
     if (other)
         virConnectClose(other);
 
-    /* One past what the RPC carries: the same domain, many times. */
+    /* One past what the RPC carries: the same domain, many times. The
+     * client refuses it before encoding it. */
     many = g_new0(virDomainPtr, REMOTE_DOMAIN_LIST_MAX + 2);
     for (size_t i = 0; i < REMOTE_DOMAIN_LIST_MAX + 1; i++)
         many[i] = dom;
-    rc = list_error(many, VIR_DOMAIN_STATS_STATE, 1000, 0);
+    start = g_get_monotonic_time();
+    rc = list_rc(many, VIR_DOMAIN_STATS_STATE, &p, 0);
+    ms = elapsed_ms(start);
     g_free(desc);
     desc = describe_error();
-    got = g_strdup_printf("returned %d, %s", rc, desc);
-    result(rc < 0 && virGetLastError() && virGetLastError()->message,
-           "domain list of REMOTE_DOMAIN_LIST_MAX + 1 (16385): a clean error", got);
+    got = g_strdup_printf("returned %d in %" G_GINT64_FORMAT " ms, %s", rc, ms, desc);
+    result(rc < 0 && virGetLastError() && virGetLastError()->code == VIR_ERR_RPC &&
+           virGetLastError()->message && strstr(virGetLastError()->message, "16385"),
+           "domain list of REMOTE_DOMAIN_LIST_MAX + 1 (16385): VIR_ERR_RPC naming the count", got);
     result(virConnectIsAlive(conn) == 1,
            "... the connection is still alive afterwards", "virConnectIsAlive");
-    case_all(conn, "... and still answers the deadline call", 0, 2000, 0,
-             ndomains, 5000, "stats.fresh");
+    params_clear(&p);
+
+    still_answers(conn, "bad domain lists", ndomains);
 }
 
 static void
-block_info(virDomainPtr dom, const char *disk)
+block_info(virConnectPtr conn, virDomainPtr dom, const char *disk, int ndomains)
 {
     virDomainBlockInfo info;
+    virDomainBlockInfo plain;
     g_autofree char *got = NULL;
     g_autofree char *desc = NULL;
+    Params p = timeout_ms(2000);
+    Params bad = { 0 };
     int rc;
 
-    rc = virDomainGetBlockInfoTimeout(dom, "vdz", &info, 2000, 0);
+    rc = virDomainGetBlockInfoParams(dom, "vdz", p.params, p.n, &info, 0);
     desc = describe_error();
     got = g_strdup_printf("returned %d, %s", rc, desc);
     result(rc < 0 && virGetLastError() && virGetLastError()->message &&
            strstr(virGetLastError()->message, "vdz"),
            "block info of an unknown disk vdz: an error naming it", got);
 
-    expect_error("block info, timeout 0: VIR_ERR_INVALID_ARG",
-                 virDomainGetBlockInfoTimeout(dom, disk, &info, 0, 0),
+    expect_error("block info, disk NULL: VIR_ERR_INVALID_ARG",
+                 virDomainGetBlockInfoParams(dom, NULL, p.params, p.n, &info, 0),
                  VIR_ERR_INVALID_ARG);
-    expect_error("block info, timeout -5: VIR_ERR_INVALID_ARG",
-                 virDomainGetBlockInfoTimeout(dom, disk, &info, -5, 0),
+    expect_error("block info, disk \"\": VIR_ERR_INVALID_ARG",
+                 virDomainGetBlockInfoParams(dom, "", p.params, p.n, &info, 0),
+                 VIR_ERR_INVALID_ARG);
+    expect_error("block info, info NULL: VIR_ERR_INVALID_ARG",
+                 virDomainGetBlockInfoParams(dom, disk, p.params, p.n, NULL, 0),
+                 VIR_ERR_INVALID_ARG);
+    expect_error("block info, nparams -1: VIR_ERR_INVALID_ARG",
+                 virDomainGetBlockInfoParams(dom, disk, p.params, -1, &info, 0),
                  VIR_ERR_INVALID_ARG);
     expect_error("block info, unknown flag 1: VIR_ERR_INVALID_ARG",
-                 virDomainGetBlockInfoTimeout(dom, disk, &info, 2000, 1),
-                 VIR_ERR_INVALID_ARG);
-    expect_error("block info, disk NULL: VIR_ERR_INVALID_ARG",
-                 virDomainGetBlockInfoTimeout(dom, NULL, &info, 2000, 0),
+                 virDomainGetBlockInfoParams(dom, disk, p.params, p.n, &info, 1),
                  VIR_ERR_INVALID_ARG);
 
-    rc = virDomainGetBlockInfoTimeout(dom, disk, &info, 5000, 0);
+    virTypedParamsAddULLong(&bad.params, &bad.n, &bad.max, "no-such-param", 5);
+    expect_error("block info, unknown typed param: VIR_ERR_ARGUMENT_UNSUPPORTED",
+                 virDomainGetBlockInfoParams(dom, disk, bad.params, bad.n, &info, 0),
+                 VIR_ERR_ARGUMENT_UNSUPPORTED);
+    params_clear(&bad);
+    virTypedParamsAddInt(&bad.params, &bad.n, &bad.max, VIR_DOMAIN_BLOCK_INFO_PARAM_TIMEOUT, 500);
+    expect_error("block info, 'timeout' as an int: VIR_ERR_INVALID_ARG",
+                 virDomainGetBlockInfoParams(dom, disk, bad.params, bad.n, &info, 0),
+                 VIR_ERR_INVALID_ARG);
+    params_clear(&bad);
+    bad = timeout_ms((unsigned long long) UINT_MAX + 1);
+    expect_error("block info, timeout UINT_MAX + 1 ms: VIR_ERR_INVALID_ARG",
+                 virDomainGetBlockInfoParams(dom, disk, bad.params, bad.n, &info, 0),
+                 VIR_ERR_INVALID_ARG);
+    params_clear(&bad);
+
+    /* The good calls: with a timeout and without parameters, as
+     * virDomainGetBlockInfo says. */
+    memset(&plain, 0, sizeof(plain));
+    if (virDomainGetBlockInfo(dom, disk, &plain, 0) < 0) {
+        desc = describe_error();
+        result(FALSE, "virDomainGetBlockInfo of a healthy disk", desc);
+    }
+    rc = virDomainGetBlockInfoParams(dom, disk, p.params, p.n, &info, 0);
     g_free(got);
     g_free(desc);
     desc = describe_error();
     got = rc < 0 ? g_strdup_printf("returned %d, %s", rc, desc) :
         g_strdup_printf("capacity %llu, allocation %llu, physical %llu",
                         info.capacity, info.allocation, info.physical);
-    result(rc == 0 && info.capacity > 0, "block info of a healthy disk, timeout 5000", got);
+    result(rc == 0 && info.capacity > 0 && memcmp(&info, &plain, sizeof(info)) == 0,
+           "block info of a healthy disk, timeout 2000: as virDomainGetBlockInfo", got);
+    rc = virDomainGetBlockInfoParams(dom, disk, NULL, 0, &info, 0);
+    g_free(got);
+    g_free(desc);
+    desc = describe_error();
+    got = rc < 0 ? g_strdup_printf("returned %d, %s", rc, desc) :
+        g_strdup_printf("capacity %llu", info.capacity);
+    result(rc == 0 && memcmp(&info, &plain, sizeof(info)) == 0,
+           "block info without params: as virDomainGetBlockInfo", got);
+    params_clear(&p);
+
+    still_answers(conn, "bad block info calls", ndomains);
 }
 
 /* Statistics need no write access, neither do the new calls. */
@@ -346,6 +543,7 @@ read_only(const char *uri, const char *domain, const char *disk, int ndomains)
     virDomainBlockInfo info;
     g_autofree char *desc = NULL;
     g_autofree char *got = NULL;
+    Params p = timeout_ms(2000);
     int autostart = 0;
     int rc;
 
@@ -362,21 +560,149 @@ read_only(const char *uri, const char *domain, const char *disk, int ndomains)
                      virDomainSetAutostart(dom, autostart), VIR_ERR_OPERATION_DENIED);
     }
 
-    case_all(ro, "read-only: all domains, timeout 2000", 0, 2000, 0,
-             ndomains, 5000, "stats.fresh");
-    case_list(dom, "read-only: domain list, timeout 2000", 0, 2000, 0,
-              5000, "stats.fresh");
-    rc = virDomainGetBlockInfoTimeout(dom, disk, &info, 5000, 0);
+    case_all(ro, "read-only: all domains, timeout 2000", 0, &p, 0,
+             ndomains, ndomains, 10000, "state.fresh");
+    case_list(dom, "read-only: domain list, timeout 2000", 0, &p, 0,
+              10000, "state.fresh");
+    rc = virDomainGetBlockInfoParams(dom, disk, p.params, p.n, &info, 0);
     desc = describe_error();
     got = rc < 0 ? g_strdup_printf("returned %d, %s", rc, desc) :
         g_strdup_printf("capacity %llu", info.capacity);
-    result(rc == 0, "read-only: block info, timeout 5000", got);
+    result(rc == 0, "read-only: block info, timeout 2000", got);
 
  cleanup:
+    params_clear(&p);
     if (dom)
         virDomainFree(dom);
     if (ro)
         virConnectClose(ro);
+}
+
+/* The ids of the daemon's clients, from `virt-admin srv-clients-list`
+ * (libvirt-admin can't share a process with libvirt: both register the
+ * same object types), as a set; NULL if virt-admin failed. */
+static GHashTable *
+client_ids(const char *virt_admin, const char *admin_uri)
+{
+    const char *argv[] = { virt_admin, "-q", "-c", admin_uri,
+                           "srv-clients-list", "libvirtd", NULL };
+    g_autofree char *out = NULL;
+    g_auto(GStrv) lines = NULL;
+    GHashTable *ids;
+    int status = -1;
+
+    if (!g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL,
+                      NULL, NULL, &out, NULL, &status, NULL) ||
+        !g_spawn_check_exit_status(status, NULL))
+        return NULL;
+
+    ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    lines = g_strsplit(out, "\n", -1);
+    for (size_t i = 0; lines[i]; i++) {
+        g_auto(GStrv) words = g_strsplit_set(g_strstrip(lines[i]), " \t", 2);
+        if (words[0] && *words[0] && g_ascii_isdigit(*words[0]))
+            g_hash_table_add(ids, g_strdup(words[0]));
+    }
+    return ids;
+}
+
+/* A connection the daemon closed (virt-admin client-disconnect): the
+ * calls on it fail at once with an error, and nothing else is affected. */
+static void
+dead_connection(const char *uri, const char *admin_uri, const char *virt_admin,
+                const char *domain, const char *disk, virConnectPtr conn,
+                int ndomains)
+{
+    virConnectPtr dead = NULL;
+    virDomainPtr dom = NULL;
+    g_autoptr(GHashTable) before = NULL;
+    g_autoptr(GHashTable) after = NULL;
+    virDomainBlockInfo info;
+    Params p = timeout_ms(2000);
+    GHashTableIter iter;
+    gpointer id;
+    int closed = 0;
+
+    if (!(before = client_ids(virt_admin, admin_uri))) {
+        result(FALSE, "virt-admin srv-clients-list to find our connection", virt_admin);
+        goto cleanup;
+    }
+    if (!(dead = virConnectOpen(uri)) || !(dom = virDomainLookupByName(dead, domain))) {
+        g_autofree char *desc = describe_error();
+        result(FALSE, "connection to be closed by the daemon", desc);
+        goto cleanup;
+    }
+    /* The new client is ours: close it from the daemon's side. */
+    if (!(after = client_ids(virt_admin, admin_uri))) {
+        result(FALSE, "virt-admin srv-clients-list to find our connection", virt_admin);
+        goto cleanup;
+    }
+    g_hash_table_iter_init(&iter, after);
+    while (g_hash_table_iter_next(&iter, &id, NULL)) {
+        const char *argv[] = { virt_admin, "-q", "-c", admin_uri,
+                               "client-disconnect", "libvirtd", id, NULL };
+        int status = -1;
+
+        if (g_hash_table_contains(before, id))
+            continue;
+        if (g_spawn_sync(NULL, (char **) argv, NULL,
+                         G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                         NULL, NULL, NULL, NULL, &status, NULL) &&
+            g_spawn_check_exit_status(status, NULL))
+            closed++;
+    }
+    result(closed == 1, "the daemon closes our new connection (virt-admin client-disconnect)",
+           closed == 1 ? "1 client closed" : "not exactly one new client closed");
+    /* Let the client's event loop see the EOF. */
+    for (int i = 0; i < 50 && virConnectIsAlive(dead) == 1; i++)
+        g_usleep(100 * 1000);
+
+    {
+        virDomainPtr one[] = { dom, NULL };
+        virDomainStatsRecordPtr *recs = NULL;
+        gint64 start = g_get_monotonic_time();
+        int rc = virConnectGetAllDomainStatsParams(dead, 0, p.params, p.n, &recs, 0);
+        gint64 ms = elapsed_ms(start);
+        g_autofree char *desc = describe_error();
+        g_autofree char *got = g_strdup_printf("returned %d in %" G_GINT64_FORMAT " ms, %s", rc, ms, desc);
+
+        result(rc < 0 && ms < 5000 && virGetLastError() && virGetLastError()->message,
+               "closed connection: all domains call fails at once with an error", got);
+        if (rc >= 0)
+            virDomainStatsRecordListFree(recs);
+
+        start = g_get_monotonic_time();
+        rc = virDomainListGetStatsParams(one, 0, p.params, p.n, &recs, 0);
+        ms = elapsed_ms(start);
+        g_free(desc);
+        g_free(got);
+        desc = describe_error();
+        got = g_strdup_printf("returned %d in %" G_GINT64_FORMAT " ms, %s", rc, ms, desc);
+        result(rc < 0 && ms < 5000 && virGetLastError() && virGetLastError()->message,
+               "closed connection: domain list call fails at once with an error", got);
+        if (rc >= 0)
+            virDomainStatsRecordListFree(recs);
+
+        start = g_get_monotonic_time();
+        rc = virDomainGetBlockInfoParams(dom, disk, p.params, p.n, &info, 0);
+        ms = elapsed_ms(start);
+        g_free(desc);
+        g_free(got);
+        desc = describe_error();
+        got = g_strdup_printf("returned %d in %" G_GINT64_FORMAT " ms, %s", rc, ms, desc);
+        result(rc < 0 && ms < 5000 && virGetLastError() && virGetLastError()->message,
+               "closed connection: block info fails at once with an error", got);
+    }
+    result(virConnectIsAlive(dead) == 0, "closed connection: virConnectIsAlive says 0", "virConnectIsAlive");
+    result(virConnectIsAlive(conn) == 1, "the other connection is still alive", "virConnectIsAlive");
+    still_answers(conn, "a connection closed by the daemon", ndomains);
+
+ cleanup:
+    params_clear(&p);
+    if (dom)
+        virDomainFree(dom);
+    if (dead)
+        virConnectClose(dead);
 }
 
 /* The library's default handler prints every error on stderr; the
@@ -392,21 +718,30 @@ main(int argc, char **argv)
     const char *uri;
     const char *domain;
     const char *disk = "vda";
+    const char *admin_uri = NULL;
+    const char *virt_admin = NULL;
     virConnectPtr conn = NULL;
     virDomainPtr dom = NULL;
     virDomainPtr *all = NULL;
     int ndomains;
 
-    if (argc < 3 || argc > 4) {
-        fprintf(stderr, "usage: %s URI DOMAIN [DISK]\n", argv[0]);
+    if (argc < 3 || argc == 5 || argc > 6) {
+        fprintf(stderr, "usage: %s URI DOMAIN [DISK [ADMIN_URI VIRT_ADMIN]]\n", argv[0]);
         return 2;
     }
     uri = argv[1];
     domain = argv[2];
-    if (argc == 4)
+    if (argc >= 4)
         disk = argv[3];
+    if (argc == 6) {
+        admin_uri = argv[4];
+        virt_admin = argv[5];
+    }
 
     virSetErrorFunc(NULL, quiet);
+    /* As libvirt asks of its clients: a write to a connection the daemon
+     * closed must be an error, not the end of the process. */
+    signal(SIGPIPE, SIG_IGN);
 
     if (!(conn = virConnectOpen(uri))) {
         g_autofree char *desc = describe_error();
@@ -429,11 +764,15 @@ main(int argc, char **argv)
         virDomainFree(all[i]);
     g_free(all);
 
-    stats_timeouts(conn, dom, ndomains);
+    stats_params(conn, dom, ndomains);
     stats_groups(conn, dom, ndomains);
     stats_lists(uri, conn, dom, ndomains);
-    block_info(dom, disk);
+    block_info(conn, dom, disk, ndomains);
     read_only(uri, domain, disk, ndomains);
+    if (admin_uri)
+        dead_connection(uri, admin_uri, virt_admin, domain, disk, conn, ndomains);
+    else
+        printf("SKIP: a connection closed by the daemon (no ADMIN_URI and VIRT_ADMIN)\n");
 
     virDomainFree(dom);
     virConnectClose(conn);
@@ -446,7 +785,7 @@ main(int argc, char **argv)
 int
 main(void)
 {
-    printf("SKIP: bad-input: libvirt without the deadline calls of the series\n");
+    printf("SKIP: bad-input: libvirt without the *Params calls of the series\n");
     return 0;
 }
 

@@ -1,12 +1,18 @@
 #!/bin/bash
-# ACL of the deadline stats calls on a real patched libvirtd with the polkit
-# access driver, the real polkitd and a private D-Bus system bus: a client
-# without domain:read on a domain must not see it in
-# virConnectGetAllDomainStatsTimeout / virDomainListGetStatsTimeout (virsh
-# domstats --timeout), exactly as in virConnectGetAllDomainStats.
+# ACL of the calls of the series on a real patched libvirtd with the polkit
+# access driver, the real polkitd and a private D-Bus system bus:
+#  - virConnectGetAllDomainStatsParams / virDomainListGetStatsParams
+#    (virsh domstats --timeout/--cached) need connect:search_domains and
+#    report only the domains the client has domain:read on, exactly as
+#    virConnectGetAllDomainStats does;
+#  - virDomainGetBlockInfoParams (virsh domblkinfo --timeout) needs
+#    domain:read, as virDomainGetBlockInfo does.
 #
-# Own host under build/acl-host (not tools/testhost's): three defined,
-# inactive domains, acl-open-1, acl-open-2, acl-secret.  The build is
+# Own host under build/acl-host (not tools/testhost's): four defined,
+# inactive domains with a disk each: acl-open-1, acl-open-2, acl-secret
+# (no domain:* for the test user) and acl-noread (every domain:* but
+# domain:read, so that virsh can look it up and the calls themselves are
+# what is refused).  The build is
 # build/asan-prefix (tools/libvirt-tree asan: polkit enabled); its
 # compile-time dirs are build/host, so libvirtd and polkitd run in a
 # private mount namespace where build/acl-host/root is bound over build/host
@@ -26,7 +32,7 @@ acl_uri="qemu:///system?socket=$sock"
 bus="unix:path=$acl/bus/socket"
 virsh="$prefix/bin/virsh"
 polkitd=/usr/lib/polkit-1/polkitd
-user=vsacl          # domain:* except on acl-secret
+user=vsacl          # domain:* except on acl-secret, and domain:read on acl-noread
 user2=vsacl2        # denied connect:search_domains outright
 supp="$here/tests/lsan.supp"
 
@@ -95,6 +101,8 @@ polkit.addRule(function(action, subject) {
     if (subject.user != "$user" && subject.user != "$user2")
         return polkit.Result.NOT_HANDLED;
     if (action.id.indexOf("org.libvirt.api.domain.") == 0 && dom == "acl-secret")
+        return polkit.Result.NO;
+    if (action.id == "org.libvirt.api.domain.read" && dom == "acl-noread")
         return polkit.Result.NO;
     if (action.id.indexOf("org.libvirt.api.connect.") == 0 ||
         action.id.indexOf("org.libvirt.api.domain.") == 0)
@@ -179,23 +187,31 @@ uvsh() { # user virsh-args...
 names() { sed -n "s/^Domain: '\(.*\)'$/\1/p" "$1" | sort | paste -sd' '; }
 
 defined=0
-for d in acl-open-1 acl-open-2 acl-secret; do
+for d in acl-open-1 acl-open-2 acl-secret acl-noread; do
+    truncate -s 1M "$acl/$d.img"
     cat > "$acl/$d.xml" <<XML
 <domain type='qemu'>
   <name>$d</name>
   <memory unit='MiB'>32</memory>
   <vcpu>1</vcpu>
   <os><type arch='x86_64' machine='pc'>hvm</type></os>
-  <devices><emulator>$(command -v qemu-system-x86_64)</emulator></devices>
+  <devices>
+    <emulator>$(command -v qemu-system-x86_64)</emulator>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='raw'/>
+      <source file='$acl/$d.img'/>
+      <target dev='vda' bus='virtio'/>
+    </disk>
+  </devices>
 </domain>
 XML
     rvsh define "$acl/$d.xml" >/dev/null && defined=$((defined + 1))
 done
-check "root defines the three domains" [ $defined -eq 3 ]
+check "root defines the four domains" [ $defined -eq 4 ]
 
 out=$(mktemp)
 err=$(mktemp)
-all="acl-open-1 acl-open-2 acl-secret"
+all="acl-noread acl-open-1 acl-open-2 acl-secret"
 open="acl-open-1 acl-open-2"
 sees() { # what expected client virsh-args...: the domains in the records
     local what=$1 want=$2 who=$3 got; shift 3
@@ -203,15 +219,20 @@ sees() { # what expected client virsh-args...: the domains in the records
     got=$(names "$out")
     check "$what: $who sees [$want] (got [$got])" [ "$got" = "$want" ] || head -2 "$err"
 }
-sees "new call (domstats --timeout 500)" "$all" root domstats --timeout 500
+sees "new call (domstats --timeout 0.5)" "$all" root domstats --timeout 0.5
 sees "old call (domstats)" "$all" root domstats
-sees "new call, inactive domains" "$open" "$user" domstats --timeout 500 --list-inactive
-sees "new call (domstats --timeout 500)" "$open" "$user" domstats --timeout 500
+sees "new call, inactive domains" "$open" "$user" domstats --timeout 0.5 --list-inactive
+sees "new call (domstats --timeout 0.5)" "$open" "$user" domstats --timeout 0.5
 sees "new call (domstats --timeout 0)" "$open" "$user" domstats --timeout 0 --state
+sees "new call (domstats --cached, no deadline)" "$open" "$user" domstats --cached
 sees "old call (domstats)" "$open" "$user" domstats
 sees "old call, inactive domains" "$open" "$user" domstats --list-inactive
-sees "new call with a domain list" "acl-open-1" "$user" domstats --timeout 500 acl-open-1
+sees "new call with a domain list" "acl-open-1" "$user" domstats --timeout 0.5 acl-open-1
 sees "old call with a domain list" "acl-open-1" "$user" domstats acl-open-1
+# acl-noread can be looked up (domain:getattr) but not read: named in a
+# list, it is filtered out of the records, as the old call does.
+sees "new call with a domain list naming acl-noread" "acl-open-1" "$user" domstats --timeout 0.5 acl-open-1 acl-noread
+sees "old call with a domain list naming acl-noread" "acl-open-1" "$user" domstats acl-open-1 acl-noread
 
 denied() { # what client virsh-args...: fails, with the error of a denial
     local what=$1 who=$2; shift 2
@@ -223,20 +244,40 @@ denied() { # what client virsh-args...: fails, with the error of a denial
         fail "$what: $who: virsh $* failed otherwise: $(head -1 "$err")"
     fi
 }
-denied "new call naming the secret domain" "$user" domstats --timeout 500 acl-secret
+denied "new call naming the secret domain" "$user" domstats --timeout 0.5 acl-secret
 denied "old call naming the secret domain" "$user" domstats acl-secret
-denied "new call naming it among open ones" "$user" domstats --timeout 500 acl-open-1 acl-secret
-denied "new call, connect:search_domains denied" "$user2" domstats --timeout 500
+denied "new call naming it among open ones" "$user" domstats --timeout 0.5 acl-open-1 acl-secret
+denied "new call, connect:search_domains denied" "$user2" domstats --timeout 0.5
 check "... by polkit's answer" grep -q "access denied" "$err"
+denied "new call with --cached, connect:search_domains denied" "$user2" domstats --cached --timeout 0
 denied "old call, connect:search_domains denied" "$user2" domstats
-sees "a root client still sees all after the denials" "$all" root domstats --timeout 500
+sees "a root client still sees all after the denials" "$all" root domstats --timeout 0.5
+
+# Block info: domain:read, for the new call as for the old one.
+blk() { # what user domain args...: succeeds with the disk's capacity
+    local what=$1 who=$2; shift 2
+    if uvsh "$who" domblkinfo "$@" >"$out" 2>"$err" && grep -q '^Capacity: *1048576$' "$out"; then
+        pass "$what: $who: $(grep -m1 Capacity "$out")"
+    else
+        fail "$what: $who: virsh domblkinfo $*: $(head -1 "$err")"
+    fi
+}
+blk "new block info call on a readable domain" "$user" acl-open-1 vda --timeout 2
+blk "old block info call on a readable domain" "$user" acl-open-1 vda
+denied "new block info call without domain:read" "$user" domblkinfo acl-noread vda --timeout 2
+check "... by polkit's answer (access denied)" grep -q "access denied" "$err"
+denied "old block info call without domain:read" "$user" domblkinfo acl-noread vda
+denied "new block info call on the secret domain" "$user" domblkinfo acl-secret vda --timeout 2
+check "root reads the block info of acl-noread (new call)" bash -c "'$virsh' -q -c '$acl_uri' domblkinfo acl-noread vda --timeout 2 | grep -q '^Capacity:'"
 
 # The decisions above were polkit's: our rule was asked about the secret
 # domain for the unprivileged user in the bulk calls.
 asked=$(grep -c "vsacl-check $user org.libvirt.api.domain.read acl-secret" "$acl/log/polkitd.log" || true)
 check "polkitd was asked for domain.read on acl-secret by $user ($asked times)" [ "$asked" -ge 4 ]
 asked2=$(grep -c "vsacl-check $user2 org.libvirt.api.connect.search-domains" "$acl/log/polkitd.log" || true)
-check "polkitd was asked for connect.search-domains by $user2 ($asked2 times)" [ "$asked2" -ge 2 ]
+check "polkitd was asked for connect.search-domains by $user2 ($asked2 times)" [ "$asked2" -ge 3 ]
+asked3=$(grep -c "vsacl-check $user org.libvirt.api.domain.read acl-noread" "$acl/log/polkitd.log" || true)
+check "polkitd was asked for domain.read on acl-noread by $user ($asked3 times: 2 lists, 2 block info)" [ "$asked3" -ge 4 ]
 
 rm -f "$out" "$err"
 for d in $all; do rvsh undefine "$d" >/dev/null; done
