@@ -61,17 +61,21 @@ ms=$(timed "$tmp/one" vsh domstats --timeout 0.3 vs-0001)
 check "then domstats --timeout 0.3 of a healthy domain is fresh (${ms} ms)" \
     [ "$(field "$tmp/one" vs-0001 block.fresh)" = 1 ]
 ms=$(timed "$tmp/plain5" timeout 20 "$patched_virsh" -q -c "$uri" domstats vs-0001 vs-0002 vs-0014 vs-0015 vs-0016)
-check "then a plain domstats of 5 healthy domains answers in under 5 s (${ms} ms)" \
-    [ "$(records "$tmp/plain5")" -eq 5 ] && [ "$ms" -lt 5000 ]
+check "then a plain domstats of 5 healthy domains answers with 5 records" \
+    [ "$(records "$tmp/plain5")" -eq 5 ]
+check "... in under 5 s (${ms} ms)" [ "$ms" -lt 5000 ]
 for i in 03 05 06 07 08 09 10 11 12 13; do cont vs-00$i; done
 stopped=()
 sleep 1
 
 # --- 3. A second call on a connection whose I/O a stuck call holds.
 stop vs-0002
-"$here/build/vstats/tests/integration/shared-connection" --rounds 3 --bound-ms 2000 \
+# Its PASS:/FAIL: lines count; an exit without them (a crash) must too.
+check "shared-connection ran to its end (keepalive)" \
+    "$here/build/vstats/tests/integration/shared-connection" --rounds 3 --bound-ms 2000 \
     --give-up-ms 20000 "$uri" vs-0002 vs-0001
-"$here/build/vstats/tests/integration/shared-connection" --no-keepalive --rounds 3 \
+check "shared-connection ran to its end (no keepalive)" \
+    "$here/build/vstats/tests/integration/shared-connection" --no-keepalive --rounds 3 \
     --bound-ms 2000 --give-up-ms 20000 "$uri" vs-0002 vs-0001
 cont vs-0002
 stopped=()
@@ -159,7 +163,7 @@ t0=$(now_ms)
 kill -TERM "$daemon"
 for _ in $(seq 1 300); do kill -0 "$daemon" 2>/dev/null || break; sleep 0.1; done
 ms=$(( $(now_ms) - t0 ))
-check "daemon stopped during collections exits on its own in under 20 s (${ms} ms)" \
+check "daemon stopped during collections exits on its own in under 30 s (${ms} ms)" \
     bash -c "! kill -0 $daemon 2>/dev/null"
 ended=0
 for p in "${callers[@]}"; do wait "$p"; [ $? -ne 124 ] && ended=$((ended + 1)); done
