@@ -19,6 +19,7 @@ cleanup() {
     for p in "${stopped[@]}"; do kill -CONT "$p" 2>/dev/null; done
     rm -f "$tmp/FREEZE"
     vsh destroy fz >/dev/null 2>&1
+    vsh undefine fzoff >/dev/null 2>&1
     [ -n "$fusepid" ] && { fusermount3 -u "$tmp/mnt" 2>/dev/null; kill "$fusepid" 2>/dev/null; }
     rm -rf "$tmp"
 }
@@ -112,6 +113,22 @@ check "frozen storage: the domain is not locked: domstats --state fz in ${ms} ms
 rm -f "$tmp/FREEZE"
 sleep 1
 check "thawed: domblkinfo fz vda answers" vsh domblkinfo fz vda --timeout 5
+
+# An inactive domain on frozen storage: its image sizes are read from the
+# file (no QEMU), with its object locked. A deadline call still returns
+# in time, even one that collects nothing needing a job (--timeout 0).
+sed -e "s|<name>fz</name>|<name>fzoff</name>|" "$tmp/fz.xml" > "$tmp/fzoff.xml"
+vsh define "$tmp/fzoff.xml" >/dev/null
+touch "$tmp/FREEZE"
+ms=$(timed "$tmp/off0" vsh domstats --timeout 0)
+check "frozen inactive domain: domstats --timeout 0 answers in under 3 s (${ms} ms)" [ "$ms" -lt 3000 ]
+ms=$(timed "$tmp/off1" vsh domstats --timeout 0.5)
+check "frozen inactive domain: domstats --timeout 0.5 answers in under 3 s (${ms} ms)" [ "$ms" -lt 3000 ]
+check "... with fzoff's block group not fresh" [ "$(field "$tmp/off1" fzoff block.fresh)" = 0 ]
+check "... and the others' block groups fresh" [ "$(grep -c 'block.fresh=1' "$tmp/off1")" -ge 20 ]
+rm -f "$tmp/FREEZE"
+sleep 1
+vsh undefine fzoff >/dev/null
 vsh destroy fz >/dev/null 2>&1
 
 # --- 5. A domain restarted between calls is not served its previous
