@@ -191,4 +191,5 @@ stopped=()
 vsh domstats --state vs-0001 > "$tmp/back" 2>&1
 check "the daemon comes back and answers" [ "$(records "$tmp/back")" -eq 1 ]
 
+"$testhost" down >/dev/null
 finish

@@ -372,13 +372,16 @@ client() { # loop simple on 2 cores: one deadline call per iteration
         if out=$("$patched_virsh" -q -c "$uri" domstats --timeout 1 2>&1); then
             ok=$((ok + 1))
             [ "$(grep -c '^Domain:' <<< "$out")" -eq "$n_doms" ] || short=$((short + 1))
+            # The domains not churned are never held: each has its record.
+            [ "$(grep -cxF -f "$tmp/steady" <<< "$out")" -eq "$((n_doms / 2))" ] ||
+                steady_short=$((steady_short + 1))
         else
             bad=$((bad + 1))
             # when, to find it in the daemon's log
             echo "$(date -u '+%F %T.%3N') UTC: $(head -1 <<< "$out")" >> "$tmp/client-err.$1"
         fi
     done
-    echo "$ok $bad $short" > "$tmp/client.$1"
+    echo "$ok $bad $short $steady_short" > "$tmp/client.$1"
 }
 churn() { # destroy and start the last half of the domains, in turn
     local now n=0 d
@@ -390,25 +393,29 @@ churn() { # destroy and start the last half of the domains, in turn
     done
     echo "$n" > "$tmp/churn"
 }
+steady_short=0
+for i in $(seq 0 $((n_doms / 2 - 1))); do echo "Domain: '${doms[$i]}'"; done > "$tmp/steady"
 pids=()
 for i in $(seq 1 "$load_clients"); do client "$i" & pids+=($!); done
 churn & pids+=($!)
 bg+=("${pids[@]}")
 wait "${pids[@]}"
 bg=()
-calls=0; bad=0; short=0
+calls=0; bad=0; short=0; steady=0
 for i in $(seq 1 "$load_clients"); do
-    read -r a b c < "$tmp/client.$i" || continue
-    calls=$((calls + a)); bad=$((bad + b)); short=$((short + c))
+    read -r a b c d < "$tmp/client.$i" || continue
+    calls=$((calls + a)); bad=$((bad + b)); short=$((short + c)); steady=$((steady + d))
 done
 echo "tried: $load_clients clients looping on domstats --timeout 1 for $load_seconds s, destroy+start of ${doms[$((n_doms / 2))]}..${doms[$((n_doms - 1))]} in turn ($(cat "$tmp/churn") cycles)"
-echo "saw: $calls calls succeeded ($((calls / load_seconds))/s), $bad failed, $short with fewer than $n_doms records"
+echo "saw: $calls calls succeeded ($((calls / load_seconds))/s), $bad failed, $short with fewer than $n_doms records ($steady without one of the domains not churned)"
 [ "$bad" -gt 0 ] && cat "$tmp"/client-err.* 2>/dev/null | sort | head -5 | sed 's/^/  error at /'
-[ "$short" -gt 0 ] && lose "$short calls with records missing"
+[ "$steady" -gt 0 ] && lose "$steady calls with records of domains not churned missing"
 same_daemon() { [ "$(daemon_pid)" = "$lpid" ] && daemon_alive; }
 check "load: the daemon did not crash (same pid $lpid)" same_daemon
 check "load: no call failed" [ "$bad" -eq 0 ]
-check "load: every call had all $n_doms records" [ "$short" -eq 0 ]
+# A domain whose object a destroy or start holds past the deadline is
+# left out of a deadline call (docs/design.md); the others never are.
+check "load: every call had the records of the $((n_doms / 2)) domains not churned" [ "$steady" -eq 0 ]
 # Whatever the churn left shut off is started again.
 for d in $(vsh list --inactive --name); do vsh start "$d" --paused >/dev/null; done
 check "load: all $n_doms domains running again" [ "$(vsh list --name | grep -c .)" -eq "$n_doms" ]
