@@ -111,7 +111,7 @@ check "patched: the stopped VM is stale by the daemon's own word, its cached val
 # estimate (silence since it first saw the VM) would be about 0.
 check "patched, bulk fallback: the stopped VM's monitor busy time from state.control.* (beyond its client-side age)" \
     stuck_vm "$patched_vstats" bulk 1000 \
-    's["freshness_source"] == "client" and not s["fresh"] and s["monitor_unresponsive_ms"] >= 500 and s["monitor_unresponsive_ms"] > s["age_ms"]'
+    's["freshness_source"] == "client" and not s["fresh"] and s["monitor_unresponsive_ms"] >= 250 and s["monitor_unresponsive_ms"] > s["age_ms"]'
 kill -CONT "$pid"
 
 echo "--- vstats (built against stock 9.0.0) on the stock daemon, same QEMUs"
