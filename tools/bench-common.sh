@@ -29,3 +29,16 @@ vsh() { # stock|patched args...
     shift
     "$p/bin/virsh" -q -c "$uri" "$@"
 }
+
+# Brings the test host to $1 domains on the patched daemon. A host that is
+# up (tools/bench leaves its last size up) is resized and left up;
+# otherwise one is brought up, and own_host=1 says to take it down after.
+bench_host() {
+    own_host=0
+    if [[ "$(tools/testhost status 2>/dev/null)" == "libvirtd: running"* ]]; then
+        tools/testhost switch --patched >/dev/null 2>&1
+        tools/testhost resize "$1" >/dev/null
+    else
+        tools/testhost up "$1" >/dev/null && own_host=1
+    fi
+}
