@@ -42,3 +42,14 @@ bench_host() {
         tools/testhost up "$1" >/dev/null && own_host=1
     fi
 }
+
+# CPU ticks (user+system) of a process, and of all the test host's QEMUs.
+ticks_of() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+qemu_ticks() {
+    local t=0 f p
+    for f in build/host/run/libvirt/qemu/vs-*.pid; do
+        p=$(cat "$f" 2>/dev/null) || continue
+        t=$((t + $(ticks_of "$p")))
+    done
+    echo $t
+}
